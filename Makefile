@@ -1,0 +1,50 @@
+# Sekisho — the two commands of the quick start are `make demo` and `make test`.
+# Both install missing Debian packages first (scripts/install-deps.sh, needs root).
+
+BUILD_DIR ?= build
+ASAN_DIR  ?= build-asan
+JOBS      ?= $(shell nproc)
+CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
+SOURCES    = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' '*.h' '*.hpp.in' 2>/dev/null)
+
+.PHONY: all deps build build-asan test test-unit format format-check demo install clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+build-asan: deps
+	cmake -S . -B $(ASAN_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DSEKISHO_SANITIZE=ON
+	cmake --build $(ASAN_DIR) -j $(JOBS)
+
+# Every test through ctest, then the same suite under ASan+UBSan, then formatting.
+test: build build-asan
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory format-check
+
+test-unit: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+format:
+	@test -n "$(SOURCES)" || { echo "format: no sources found (not a git checkout?)"; exit 1; }
+	clang-format -i $(SOURCES)
+
+format-check:
+	@test -n "$(SOURCES)" || { echo "format-check: no sources found (not a git checkout?)"; exit 1; }
+	@clang-format --dry-run -Werror $(SOURCES) && echo "format-check: $(words $(SOURCES)) files formatted"
+
+demo: build
+	scripts/demo.sh $(BUILD_DIR)/bin
+
+install: build
+	cmake --install $(BUILD_DIR)
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)

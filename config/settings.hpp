@@ -1,0 +1,137 @@
+#pragma once
+// The whole configuration of a Sekisho program, with the documented defaults
+// (config/sekishod.example.toml explains every key). Loaded by config/load.hpp.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/log.hpp"
+#include "config/secret.hpp"
+#include "config/units.hpp"
+
+namespace sekisho::config {
+
+using namespace std::chrono_literals;
+using Path = std::filesystem::path;
+using TimePoint = std::chrono::system_clock::time_point;
+
+struct DaemonSettings {
+    Path state_dir = "/var/lib/sekisho";
+    Path control_socket = "/run/sekisho/control.sock";
+    Path metrics_file = "/var/lib/sekisho/sekishod.prom";
+    log::Level log_level = log::Level::info;
+    std::string user = "sekisho";
+};
+
+struct KeySettings {
+    SecretRef queue_key{"queue_key"};
+    SecretRef audit_key{"audit_key"};
+    SecretRef oneway_key{"oneway_key"};
+};
+
+// What the two HTTPS sources have in common.
+struct PeerSettings {
+    bool enabled = false;
+    std::string base_url;
+    Path ca_file;
+    std::vector<std::string> pin_sha256;  // base64 SHA-256 of the server's SPKI
+    Path client_cert;
+    SecretRef client_key;
+    Duration poll_interval = 5min;
+};
+
+struct MynaportalSettings : PeerSettings {
+    MynaportalSettings() { client_key = SecretRef("mynaportal_client_key"); }
+    std::string user_id;
+    SecretRef password_credential{"mynaportal_password"};
+};
+
+struct ChukanSettings : PeerSettings {
+    ChukanSettings() { client_key = SecretRef("chukan_client_key"); }
+    std::string ipsec_check = "xfrm";  // "xfrm" | "interface:<name>" | "off"
+};
+
+struct InspectSettings {
+    std::vector<Path> trust_anchors;
+    std::vector<Path> crl_files;
+    std::vector<std::string> mynumber_allowed_forms{"2200700", "2201700"};
+    std::uint64_t max_package = 10ull * 1024 * 1024;
+    std::uint64_t max_uncompressed = 64ull * 1024 * 1024;
+    std::uint64_t max_csv = 4'500'000;
+    std::int64_t max_entries = 32;
+    std::int64_t max_ratio = 200;
+};
+
+struct ClamdSettings {
+    std::string socket = "/run/clamav/clamd.ctl";  // absolute path, or "host:port"
+    Duration timeout = 60s;
+    Duration max_signature_age = 3 * 24h;
+};
+
+struct AutoRelease {
+    std::string source;  // "mynaportal" | "chukan"
+    std::vector<std::string> forms;
+};
+
+struct ReleaseSettings {
+    bool require_approval = false;
+    Duration approval_timeout = 24h;
+    std::vector<AutoRelease> auto_release;  // key "auto"; empty: every item needs a person
+};
+
+struct OnewaySettings {
+    std::string destination;  // "host:port"; empty: released items wait in the queue
+    std::uint64_t rate_bps = 100'000'000;
+    std::int64_t fec_data = 32;
+    std::int64_t fec_parity = 8;
+    std::int64_t repeat = 2;
+};
+
+struct ReceiverSettings {
+    std::string listen = "0.0.0.0:7410";
+    Path inbox_dir = "/var/lib/sekisho-recv/inbox";
+    Path state_dir = "/var/lib/sekisho-recv";
+    Path metrics_file = "/var/lib/sekisho-recv/sekisho-recv.prom";
+};
+
+struct RetentionSettings {
+    Duration delivered = 7 * 24h;
+    Duration rejected = 30 * 24h;
+    Duration honnin = 365 * 24h;
+};
+
+struct RoleMember {
+    enum class Kind { user, group };
+    Kind kind = Kind::user;
+    std::string name;
+    std::optional<TimePoint> valid_from;   // inclusive
+    std::optional<TimePoint> valid_until;  // exclusive
+};
+
+struct RoleSettings {
+    std::vector<RoleMember> operators;
+    std::vector<RoleMember> approvers;
+    std::vector<RoleMember> admins;
+    std::vector<RoleMember> auditors;
+};
+
+struct Settings {
+    Path source_file;
+    DaemonSettings daemon;
+    KeySettings keys;
+    MynaportalSettings mynaportal;
+    ChukanSettings chukan;
+    InspectSettings inspect;
+    ClamdSettings clamd;
+    ReleaseSettings release;
+    OnewaySettings oneway;
+    ReceiverSettings receiver;
+    RetentionSettings retention;
+    RoleSettings roles;
+};
+
+}  // namespace sekisho::config

@@ -1,0 +1,214 @@
+#include "daemon/daemon.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <array>
+#include <csignal>
+#include <stdexcept>
+
+#include "common/log.hpp"
+#include "common/metrics_file.hpp"
+#include "common/version.hpp"
+
+namespace sekisho::daemon {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr auto kMetricsInterval = 15s;
+constexpr std::size_t kRawKeyBytes = 32;
+
+double seconds_since_epoch(std::chrono::system_clock::time_point t) {
+    return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+// Keys that other state depends on: changing them needs a restart, so a reload that
+// changes them is refused as a whole rather than half applied.
+std::optional<std::string> restart_only_change(const config::Settings& a,
+                                               const config::Settings& b) {
+    if (a.daemon.state_dir != b.daemon.state_dir)
+        return "daemon.state_dir";
+    if (a.daemon.control_socket != b.daemon.control_socket)
+        return "daemon.control_socket";
+    if (a.daemon.user != b.daemon.user)
+        return "daemon.user";
+    if (a.keys.queue_key.text() != b.keys.queue_key.text())
+        return "keys.queue_key";
+    if (a.keys.audit_key.text() != b.keys.audit_key.text())
+        return "keys.audit_key";
+    return std::nullopt;
+}
+
+}  // namespace
+
+Daemon::Daemon(config::Path config_file, config::Settings settings)
+    : config_file_(std::move(config_file)),
+      settings_(std::move(settings)),
+      signals_(io_, SIGTERM, SIGINT, SIGHUP),
+      watchdog_timer_(io_),
+      metrics_timer_(io_) {}
+
+Daemon::Keys Daemon::load_keys(const config::Settings& s) {
+    const config::SecretRules rules{
+        .owner = ::geteuid(), .max_size = kRawKeyBytes, .exact_size = kRawKeyBytes};
+    return Keys{config::load_secret(s.keys.queue_key, rules),
+                config::load_secret(s.keys.audit_key, rules)};
+}
+
+void Daemon::check_user() const {
+    const auto uid = ::geteuid();
+    const auto configured = settings_.daemon.user;
+    std::array<char, 4096> buf{};
+    passwd pw{};
+    passwd* result = nullptr;
+    if (::getpwnam_r(configured.c_str(), &pw, buf.data(), buf.size(), &result) != 0 ||
+        result == nullptr) {
+        throw std::runtime_error("daemon.user \"" + configured + "\" does not exist");
+    }
+    if (pw.pw_uid != uid) {
+        throw std::runtime_error("sekishod runs as uid " + std::to_string(uid) +
+                                 " but daemon.user \"" + configured + "\" is uid " +
+                                 std::to_string(pw.pw_uid) + "; refusing to start");
+    }
+}
+
+int Daemon::run() {
+    started_ = std::chrono::system_clock::now();
+    try {
+        check_user();
+        state_lock_ = std::make_unique<StateLock>(settings_.daemon.state_dir);
+        keys_ = load_keys(settings_);
+    } catch (const std::exception& e) {
+        log::error("cannot start", {{"reason", e.what()}});
+        return kExitFailure;
+    }
+    if (settings_.oneway.destination.empty()) {
+        log::warning("oneway.destination is not set: released items stay in the queue");
+    }
+    wait_for_signal();
+    schedule_watchdog();
+    publish_metrics();
+    schedule_metrics();
+    log::notice("sekishod started", {{"version", kVersion},
+                                     {"config", config_file_},
+                                     {"state_dir", settings_.daemon.state_dir}});
+    notifier_.ready(status_line());
+    io_.run();
+    log::notice("sekishod stopped");
+    return kExitOk;
+}
+
+void Daemon::wait_for_signal() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
+        if (ec)
+            return;
+        on_signal(signo);
+        if (!stopping_)
+            wait_for_signal();
+    });
+}
+
+void Daemon::on_signal(int signo) {
+    if (signo == SIGHUP) {
+        reload();
+    } else {
+        log::notice("stopping", {{"signal", signo == SIGTERM ? "SIGTERM" : "SIGINT"}});
+        stop();
+    }
+}
+
+void Daemon::reload() {
+    notifier_.reloading();
+    log::notice("reloading configuration", {{"config", config_file_}});
+    auto result = config::load_settings(config_file_, config::Program::daemon);
+    std::optional<std::string> refused;
+    if (result.ok())
+        refused = restart_only_change(settings_, *result.settings);
+    if (!result.ok() || refused) {
+        for (const auto& p : result.errors)
+            log::error("configuration error", {{"problem", p.str()}});
+        if (refused) {
+            log::error("configuration change needs a restart", {{"key", *refused}});
+        }
+        log::error("reload failed; the previous configuration stays in force");
+        ++reloads_failed_;
+        last_reload_failed_ = true;
+    } else {
+        settings_ = std::move(*result.settings);
+        log::set_threshold(settings_.daemon.log_level);
+        log::notice("configuration reloaded");
+        ++reloads_ok_;
+        last_reload_failed_ = false;
+    }
+    publish_metrics();
+    notifier_.ready(status_line());
+}
+
+void Daemon::stop() {
+    if (stopping_)
+        return;
+    stopping_ = true;
+    notifier_.stopping();
+    signals_.cancel();
+    watchdog_timer_.cancel();
+    metrics_timer_.cancel();
+    publish_metrics();
+    // With the signal wait and the timers cancelled, the loop ends once the handlers
+    // already queued have run; nothing is written half, because every file the daemon
+    // writes is replaced atomically.
+}
+
+void Daemon::schedule_watchdog() {
+    const auto interval = Notifier::watchdog_interval();
+    if (!interval || stopping_)
+        return;
+    notifier_.watchdog();
+    watchdog_timer_.expires_after(*interval);
+    watchdog_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec)
+            schedule_watchdog();
+    });
+}
+
+void Daemon::schedule_metrics() {
+    metrics_timer_.expires_after(kMetricsInterval);
+    metrics_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || stopping_)
+            return;
+        publish_metrics();
+        schedule_metrics();
+    });
+}
+
+void Daemon::publish_metrics() {
+    const auto& file = settings_.daemon.metrics_file;
+    if (file.empty())
+        return;
+    MetricsText m;
+    m.gauge("sekisho_up", "1 while sekishod runs, 0 once it has stopped", stopping_ ? 0 : 1);
+    m.gauge("sekisho_build_info", "Version of sekishod", 1, {{"version", kVersion}});
+    m.gauge("sekisho_start_time_seconds", "Start time of sekishod, Unix seconds",
+            seconds_since_epoch(started_));
+    m.counter("sekisho_config_reloads_total", "Configuration reloads by result",
+              static_cast<double>(reloads_ok_), {{"result", "ok"}});
+    m.counter("sekisho_config_reloads_total", "Configuration reloads by result",
+              static_cast<double>(reloads_failed_), {{"result", "failed"}});
+    m.gauge("sekisho_config_last_reload_failed", "1 when the last reload was refused",
+            last_reload_failed_ ? 1 : 0);
+    try {
+        sekisho::publish_metrics(file, m);
+    } catch (const std::exception& e) {
+        log::warning("cannot write metrics file", {{"reason", e.what()}});
+    }
+}
+
+std::string Daemon::status_line() const {
+    std::string s = "running";
+    if (last_reload_failed_)
+        s += "; last reload FAILED, previous configuration in force";
+    if (settings_.oneway.destination.empty())
+        s += "; one-way destination not configured";
+    return s;
+}
+
+}  // namespace sekisho::daemon

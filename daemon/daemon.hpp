@@ -1,0 +1,60 @@
+#pragma once
+// sekishod's life: start-up checks, the event loop, reload on SIGHUP, graceful stop on
+// SIGTERM/SIGINT, and the keep-alives and status the service manager expects.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <memory>
+
+#include "config/load.hpp"
+#include "daemon/notify.hpp"
+#include "daemon/state_lock.hpp"
+
+namespace sekisho::daemon {
+
+// Exit codes of sekishod.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+class Daemon {
+  public:
+    Daemon(config::Path config_file, config::Settings settings);
+    // Runs until SIGTERM/SIGINT; returns the process exit code.
+    int run();
+
+  private:
+    struct Keys {
+        config::SecretBytes queue;
+        config::SecretBytes audit;
+    };
+    static Keys load_keys(const config::Settings& settings);
+    void check_user() const;
+    void wait_for_signal();
+    void on_signal(int signo);
+    void reload();
+    void stop();
+    void schedule_watchdog();
+    void schedule_metrics();
+    void publish_metrics();
+    std::string status_line() const;
+
+    config::Path config_file_;
+    config::Settings settings_;
+    boost::asio::io_context io_;
+    boost::asio::signal_set signals_;
+    boost::asio::steady_timer watchdog_timer_;
+    boost::asio::steady_timer metrics_timer_;
+    Notifier notifier_;
+    std::unique_ptr<StateLock> state_lock_;
+    Keys keys_;
+    std::chrono::system_clock::time_point started_;
+    std::uint64_t reloads_ok_ = 0;
+    std::uint64_t reloads_failed_ = 0;
+    bool last_reload_failed_ = false;
+    bool stopping_ = false;
+};
+
+}  // namespace sekisho::daemon

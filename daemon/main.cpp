@@ -1,0 +1,72 @@
+// sekishod: the Sekisho gateway daemon.
+
+#include <boost/program_options.hpp>
+#include <iostream>
+
+#include "common/log.hpp"
+#include "common/version.hpp"
+#include "config/check.hpp"
+#include "config/load.hpp"
+#include "daemon/daemon.hpp"
+#include "daemon/systemd_dropin.hpp"
+
+namespace po = boost::program_options;
+using namespace sekisho;
+
+namespace {
+
+constexpr const char* kDefaultConfig = "/etc/sekisho/sekishod.toml";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    po::options_description opts(
+        "Usage: sekishod [-c FILE] [--check-config | --print-systemd-dropin]");
+    opts.add_options()("config,c", po::value<std::string>()->default_value(kDefaultConfig),
+                       "configuration file")(
+        "check-config", "validate the configuration, print the result, exit 0 (OK) or 1")(
+        "print-systemd-dropin", "print the site-specific systemd drop-in for sekishod.service")(
+        "version", "print the version and exit")("help,h", "print this help and exit");
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << "sekishod: " << e.what() << "\n" << opts;
+        return daemon::kExitUsage;
+    }
+    if (vm.count("help")) {
+        std::cout << opts;
+        return daemon::kExitOk;
+    }
+    if (vm.count("version")) {
+        std::cout << "sekishod " << kVersion << "\n";
+        return daemon::kExitOk;
+    }
+    const config::Path file = vm["config"].as<std::string>();
+    auto result = config::load_settings(file, config::Program::daemon);
+    if (vm.count("check-config"))
+        return config::report_check(result);
+    if (vm.count("print-systemd-dropin")) {
+        config::print_problems(result);
+        if (!result.ok())
+            return daemon::kExitFailure;
+        try {
+            std::cout << daemon::systemd_dropin(*result.settings);
+        } catch (const std::exception& e) {
+            std::cerr << "sekishod: " << e.what() << "\n";
+            return daemon::kExitFailure;
+        }
+        return daemon::kExitOk;
+    }
+    log::init("sekishod");
+    if (!result.ok()) {
+        for (const auto& p : result.errors)
+            log::error("configuration error", {{"problem", p.str()}});
+        log::critical("cannot start: the configuration has errors");
+        return daemon::kExitFailure;
+    }
+    log::set_threshold(result.settings->daemon.log_level);
+    daemon::Daemon d(file, std::move(*result.settings));
+    return d.run();
+}

@@ -1,0 +1,53 @@
+#include "daemon/state_lock.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+namespace sekisho::daemon {
+namespace {
+
+[[noreturn]] void fail(const std::filesystem::path& dir, const std::string& why) {
+    throw std::runtime_error("state directory " + dir.string() + ": " + why);
+}
+
+}  // namespace
+
+StateLock::StateLock(const std::filesystem::path& dir) {
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+        fail(dir, std::string("cannot create: ") + std::strerror(errno));
+    }
+    struct stat st {};
+    if (::lstat(dir.c_str(), &st) != 0)
+        fail(dir, std::strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        fail(dir, "not a directory");
+    if (st.st_uid != ::geteuid())
+        fail(dir, "not owned by the user sekishod runs as");
+    if ((st.st_mode & 0077) != 0)
+        fail(dir, "accessible by group or others; chmod 0700 it");
+    const auto lock_path = dir / "sekishod.lock";
+    fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd_ < 0)
+        fail(dir, std::string("cannot open lock file: ") + std::strerror(errno));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+        const int err = errno;
+        ::close(fd_);
+        fd_ = -1;
+        fail(dir, err == EWOULDBLOCK ? "another sekishod is running on it"
+                                     : std::string("cannot lock: ") + std::strerror(err));
+    }
+}
+
+StateLock::~StateLock() {
+    if (fd_ >= 0)
+        ::close(fd_);
+}
+
+}  // namespace sekisho::daemon

@@ -1,0 +1,159 @@
+#include "tests/support/process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace sekisho::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kRunTimeout = std::chrono::seconds(120);
+
+std::vector<std::string> environment(const std::map<std::string, std::string>& overrides) {
+    std::vector<std::string> env;
+    for (char** e = environ; *e != nullptr; ++e) {
+        const std::string entry(*e);
+        const auto name = entry.substr(0, entry.find('='));
+        if (!overrides.contains(name))
+            env.push_back(entry);
+    }
+    for (const auto& [k, v] : overrides) {
+        if (!v.empty())
+            env.push_back(k + "=" + v);
+    }
+    return env;
+}
+
+std::vector<char*> pointers(std::vector<std::string>& strings) {
+    std::vector<char*> out;
+    for (auto& s : strings)
+        out.push_back(s.data());
+    out.push_back(nullptr);
+    return out;
+}
+
+// In the child: only async-signal-safe calls until exec.
+[[noreturn]] void exec_child(std::vector<std::string> argv, std::vector<std::string> env) {
+    auto args = pointers(argv);
+    auto envp = pointers(env);
+    ::execve(args[0], args.data(), envp.data());
+    ::_exit(127);
+}
+
+int decode(int status) {
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void drain(int fd, std::string& out, bool& open) {
+    char buf[4096];
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0) {
+        out.append(buf, static_cast<std::size_t>(n));
+    } else if (n == 0 || errno != EINTR) {
+        open = false;
+    }
+}
+
+}  // namespace
+
+std::filesystem::path program(const std::string& name) {
+    return std::filesystem::path(SEKISHO_BIN_DIR) / name;
+}
+
+Completed run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
+    int out_pipe[2];
+    int err_pipe[2];
+    if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) {
+        throw std::runtime_error("pipe failed");
+    }
+    auto full_env = environment(env);
+    const pid_t pid = ::fork();
+    if (pid < 0)
+        throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        ::dup2(out_pipe[1], STDOUT_FILENO);
+        ::dup2(err_pipe[1], STDERR_FILENO);
+        exec_child(argv, full_env);
+    }
+    ::close(out_pipe[1]);
+    ::close(err_pipe[1]);
+    Completed result;
+    bool out_open = true;
+    bool err_open = true;
+    const auto deadline = Clock::now() + kRunTimeout;
+    while ((out_open || err_open) && Clock::now() < deadline) {
+        pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+        if (::poll(fds, 2, 1000) <= 0)
+            continue;
+        if (out_open && (fds[0].revents & (POLLIN | POLLHUP)))
+            drain(out_pipe[0], result.out, out_open);
+        if (err_open && (fds[1].revents & (POLLIN | POLLHUP)))
+            drain(err_pipe[0], result.err, err_open);
+    }
+    ::close(out_pipe[0]);
+    ::close(err_pipe[0]);
+    if (out_open || err_open)
+        ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    result.exit_code = decode(status);
+    return result;
+}
+
+Child::Child(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+             const std::filesystem::path& stderr_file) {
+    auto full_env = environment(env);
+    const int fd = ::open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        throw std::runtime_error("cannot open " + stderr_file.string());
+    pid_ = ::fork();
+    if (pid_ < 0)
+        throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+        ::dup2(fd, STDERR_FILENO);
+        exec_child(argv, full_env);
+    }
+    ::close(fd);
+}
+
+Child::~Child() {
+    if (running()) {
+        ::kill(pid_, SIGKILL);
+        wait(std::chrono::seconds(10));
+    }
+}
+
+void Child::signal(int signo) const {
+    ::kill(pid_, signo);
+}
+
+bool Child::running() {
+    if (status_)
+        return false;
+    int status = 0;
+    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == pid_)
+        status_ = decode(status);
+    return !status_;
+}
+
+std::optional<int> Child::wait(std::chrono::milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    while (running()) {
+        if (Clock::now() >= deadline)
+            return std::nullopt;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return status_;
+}
+
+}  // namespace sekisho::test

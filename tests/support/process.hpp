@@ -1,0 +1,49 @@
+#pragma once
+// Running the project's programs from tests as real processes.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sekisho::test {
+
+struct Completed {
+    int exit_code = -1;  // -1 when killed by a signal
+    std::string out;
+    std::string err;
+};
+
+// Path of a program built by this project (build/bin/NAME).
+std::filesystem::path program(const std::string& name);
+
+// Runs to completion with extra environment variables (an empty value unsets one).
+Completed run(const std::vector<std::string>& argv,
+              const std::map<std::string, std::string>& env = {});
+
+// A started process whose stderr goes to a file, stopped with SIGKILL if still running
+// when the object dies.
+class Child {
+  public:
+    Child(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+          const std::filesystem::path& stderr_file);
+    ~Child();
+    Child(const Child&) = delete;
+    Child& operator=(const Child&) = delete;
+
+    pid_t pid() const { return pid_; }
+    void signal(int signo) const;
+    // Exit code once it ends (-1 for a signal); nullopt on timeout.
+    std::optional<int> wait(std::chrono::milliseconds timeout);
+    bool running();
+
+  private:
+    pid_t pid_ = -1;
+    std::optional<int> status_;
+};
+
+}  // namespace sekisho::test
