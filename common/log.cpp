@@ -7,13 +7,13 @@
 
 #include <array>
 #include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <vector>
 
 #include "common/redact.hpp"
+#include "common/time_format.hpp"
 
 namespace sekisho::log {
 namespace {
@@ -62,20 +62,6 @@ bool stderr_is_journal() {
     if (::fstat(STDERR_FILENO, &st) != 0)
         return false;
     return st.st_dev == dev && st.st_ino == ino;
-}
-
-std::string utc_timestamp() {
-    const auto now = std::chrono::system_clock::now();
-    const auto secs = std::chrono::time_point_cast<std::chrono::seconds>(now);
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - secs).count();
-    const std::time_t t = std::chrono::system_clock::to_time_t(secs);
-    std::tm tm{};
-    ::gmtime_r(&t, &tm);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                  static_cast<int>(ms));
-    return buf;
 }
 
 void write_journal(Level level, const std::string& message, Fields fields,
@@ -136,7 +122,7 @@ Level threshold() {
 }
 
 std::string format_line(Level level, std::string_view message, Fields fields) {
-    std::string line = utc_timestamp();
+    std::string line = rfc3339_utc(unix_ms_now());
     line += ' ';
     line += state().identifier;
     line += '[' + std::to_string(::getpid()) + "]: ";

@@ -5,7 +5,9 @@
 namespace sekisho {
 namespace {
 
-constexpr std::size_t kMinRedactedDigits = 12;
+// A 個人番号 has exactly 12 digits. Longer runs are identifiers of the services
+// (arrive_id has 15 digits) or counters, which the logs must keep to be useful.
+constexpr std::size_t kMyNumberDigits = 12;
 // A SHA-256 or other digest in hex is not personal data, but it can hold a run of 12
 // digits by chance; hex tokens at least this long are left alone.
 constexpr std::size_t kMinDigestHexLength = 32;
@@ -85,7 +87,7 @@ std::string redact(std::string_view text) {
             out += kRedactedText;
         } else if (is_digit(c)) {
             const auto [end, digits] = digit_run(text, i);
-            if (digits >= kMinRedactedDigits && !inside_long_hex_token(text, i, end)) {
+            if (digits == kMyNumberDigits && !inside_long_hex_token(text, i, end)) {
                 out += kRedactedNumber;
             } else {
                 out.append(text.substr(i, end - i));

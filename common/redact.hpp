@@ -1,6 +1,6 @@
 #pragma once
 // The last line of defence before text leaves the process in a log line, error reply or
-// metric label: whatever a caller passes, runs of 12 or more digits (a 個人番号 possibly
+// metric label: whatever a caller passes, runs of exactly 12 digits (a 個人番号, possibly
 // split by spaces or hyphens) and non-ASCII text (names and addresses in kana and kanji)
 // are replaced. Control characters are escaped so a value cannot forge log lines.
 

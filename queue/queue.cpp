@@ -1,0 +1,308 @@
+#include "queue/queue.hpp"
+#include "common/time_format.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+
+#include "queue/schema.hpp"
+
+namespace sekisho::queue {
+
+namespace {
+
+// Below this many items a commit fsyncs each file; above, one syncfs is cheaper.
+constexpr std::size_t kSyncfsBatch = 4;
+
+[[noreturn]] void throw_errno(const std::string& what) {
+    throw std::system_error(errno, std::generic_category(), what);
+}
+
+std::string meta_aad(const ItemId& id) {
+    return "sekisho-meta-v1|" + id.str();
+}
+
+std::string key_aad(const ItemId& id, std::int64_t kek_id) {
+    return "sekisho-dk-v1|" + id.str() + "|" + std::to_string(kek_id);
+}
+
+}  // namespace
+
+struct Queue::PendingCommit {
+    ItemWriter* writer;
+    Actor actor;
+    EnqueueResult result{EnqueueOutcome::added, ItemId{}, std::nullopt};
+    std::exception_ptr error;
+    bool done = false;
+};
+
+// ---- ItemWriter -------------------------------------------------------------------
+
+ItemWriter::ItemWriter(ItemId id, NewItem item, int fd, std::filesystem::path tmp_path,
+                       config::SecretBytes data_key)
+    : id_(id),
+      item_(std::move(item)),
+      fd_(fd),
+      tmp_path_(std::move(tmp_path)),
+      data_key_(std::make_unique<config::SecretBytes>(std::move(data_key))) {
+    try {
+        seal_ = std::make_unique<SealWriter>(fd_, *data_key_, id_);
+    } catch (...) {
+        discard();
+        throw;
+    }
+}
+
+ItemWriter::ItemWriter(ItemWriter&& o) noexcept
+    : id_(o.id_),
+      item_(std::move(o.item_)),
+      fd_(std::exchange(o.fd_, -1)),
+      tmp_path_(std::move(o.tmp_path_)),
+      data_key_(std::move(o.data_key_)),
+      seal_(std::move(o.seal_)),
+      finished_(o.finished_) {
+    o.tmp_path_.clear();
+}
+
+ItemWriter::~ItemWriter() {
+    discard();
+}
+
+void ItemWriter::discard() {
+    if (fd_ >= 0)
+        ::close(std::exchange(fd_, -1));
+    if (!tmp_path_.empty()) {
+        ::unlink(tmp_path_.c_str());
+        tmp_path_.clear();
+    }
+}
+
+void ItemWriter::write(ByteView data) {
+    if (item_.max_size != 0 && seal_->clear_size() + data.size() > item_.max_size) {
+        throw std::length_error("payload larger than its limit of " +
+                                std::to_string(item_.max_size) + " bytes");
+    }
+    seal_->write(data);
+}
+
+void ItemWriter::finish() {
+    if (finished_)
+        return;
+    seal_->finish();
+    finished_ = true;
+}
+
+// ---- Queue: opening -----------------------------------------------------------------
+
+Queue::Queue(QueueOptions options, config::SecretBytes queue_master,
+             config::SecretBytes audit_master)
+    : options_(std::move(options)), payload_dir_(options_.dir / "payloads") {
+    for (const auto& dir : {options_.dir, payload_dir_}) {
+        if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+            throw_errno("mkdir " + dir.string());
+    }
+    const auto db_path = options_.dir / "queue.db";
+    // Created 0600 before SQLite opens it; SQLite gives -wal and -shm the same mode.
+    const int fd = ::open(db_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        throw_errno("open " + db_path.string());
+    ::close(fd);
+    db_ = std::make_unique<Db>(db_path);
+    db_->exec("PRAGMA journal_mode = WAL");
+    db_->exec("PRAGMA synchronous = FULL");  // every commit is on disk when it returns
+    db_->exec("PRAGMA secure_delete = ON");  // freed pages (destroyed keys) are zeroed
+    db_->exec("PRAGMA temp_store = MEMORY");
+    ensure_schema(*db_);
+    queue_keys_ = std::make_unique<Keyring>(*db_, "queue", std::move(queue_master));
+    audit_keys_ = std::make_unique<Keyring>(*db_, "audit", std::move(audit_master));
+    audit_ = std::make_unique<AuditLog>(*db_, *audit_keys_);
+    payload_dir_fd_ = ::open(payload_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (payload_dir_fd_ < 0)
+        throw_errno("open " + payload_dir_.string());
+    recover();
+}
+
+Queue::~Queue() {
+    if (payload_dir_fd_ >= 0)
+        ::close(payload_dir_fd_);
+}
+
+std::filesystem::path Queue::payload_path(const ItemId& id) const {
+    return payload_dir_ / (id.str() + ".seal");
+}
+
+// ---- Queue: taking items in ----------------------------------------------------------
+
+std::uint64_t Queue::free_bytes() const {
+    struct statvfs st {};
+    if (::fstatvfs(payload_dir_fd_, &st) != 0)
+        return 0;
+    return static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
+}
+
+bool Queue::accepting_new_items() const {
+    return free_bytes() >= options_.min_free_bytes;
+}
+
+ItemWriter Queue::begin(NewItem item) {
+    const std::uint64_t free = free_bytes();
+    if (free < options_.min_free_bytes) {
+        throw QueueFull("free space (" + std::to_string(free >> 20) + " MiB) is below the floor (" +
+                        std::to_string(options_.min_free_bytes >> 20) +
+                        " MiB): new items are refused until space returns");
+    }
+    const ItemId id = ItemId::generate();
+    auto tmp = payload_dir_ / (id.str() + ".seal.tmp");
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        throw_errno("create " + tmp.string());
+    return ItemWriter(id, std::move(item), fd, std::move(tmp), random_key());
+}
+
+EnqueueResult Queue::commit(ItemWriter writer, const Actor& actor) {
+    writer.finish();
+    PendingCommit mine{&writer, actor, {}, nullptr, false};
+    std::unique_lock lock(commit_mutex_);
+    pending_.push_back(&mine);
+    // Group commit: whoever finds no commit running takes everything pending with it.
+    while (!mine.done) {
+        if (committing_) {
+            commit_cv_.wait(lock);
+            continue;
+        }
+        committing_ = true;
+        std::vector<PendingCommit*> batch;
+        batch.swap(pending_);
+        lock.unlock();
+        run_batch(batch);
+        lock.lock();
+        committing_ = false;
+        for (auto* p : batch)
+            p->done = true;
+        commit_cv_.notify_all();
+    }
+    if (mine.error)
+        std::rethrow_exception(mine.error);
+    return mine.result;
+}
+
+void Queue::sync_payloads(std::vector<PendingCommit*>& batch) {
+    if (batch.size() >= kSyncfsBatch) {
+        if (::syncfs(payload_dir_fd_) != 0)
+            throw_errno("syncfs " + payload_dir_.string());
+    } else {
+        for (auto* p : batch) {
+            if (::fsync(p->writer->fd_) != 0)
+                throw_errno("fsync " + p->writer->tmp_path_.string());
+        }
+    }
+    for (auto* p : batch) {
+        if (::close(std::exchange(p->writer->fd_, -1)) != 0) {
+            throw_errno("close " + p->writer->tmp_path_.string());
+        }
+    }
+}
+
+void Queue::run_batch(std::vector<PendingCommit*>& batch) {
+    std::vector<std::filesystem::path> renamed;
+    try {
+        sync_payloads(batch);
+        std::lock_guard db_lock(db_mutex_);
+        Transaction tx(*db_);
+        for (auto* p : batch) {
+            p->result = insert_item(*p->writer, p->actor);
+            if (p->result.outcome != EnqueueOutcome::known_external_id) {
+                renamed.push_back(payload_path(p->writer->id()));
+            }
+        }
+        if (::fsync(payload_dir_fd_) != 0)
+            throw_errno("fsync " + payload_dir_.string());
+        tx.commit();
+    } catch (...) {
+        // Nothing of the batch was acknowledged: remove what was renamed already.
+        for (const auto& path : renamed)
+            ::unlink(path.c_str());
+        for (auto* p : batch)
+            p->error = std::current_exception();
+    }
+}
+
+EnqueueResult Queue::insert_item(ItemWriter& w, const Actor& actor) {
+    const NewItem& item = w.item_;
+    auto known = db_->prepare("SELECT id FROM items WHERE source = ?1 AND external_id = ?2");
+    known.bind(1, item.source).bind(2, item.external_id);
+    if (known.step()) {
+        w.discard();
+        return {EnqueueOutcome::known_external_id, *ItemId::parse(known.text(0)), std::nullopt};
+    }
+    const Digest digest = w.seal_->digest();
+    std::optional<ItemId> duplicate_of;
+    auto same = db_->prepare("SELECT id FROM items WHERE sha256 = ?1 ORDER BY id LIMIT 1");
+    same.bind(1, digest);
+    if (same.step())
+        duplicate_of = ItemId::parse(same.text(0));
+
+    const ItemId& id = w.id();
+    const auto final_path = payload_path(id);
+    if (::rename(w.tmp_path_.c_str(), final_path.c_str()) != 0)
+        throw_errno("rename " + final_path.string());
+    w.tmp_path_.clear();
+    const std::int64_t now = unix_ms_now();
+    const std::int64_t kek = queue_keys_->current_id();
+    const Bytes meta = seal_blob(*w.data_key_, ByteView(item.personal.data(), item.personal.size()),
+                                 as_bytes(meta_aad(id)));
+    db_->prepare(
+           "INSERT INTO items(id, source, external_id, kind, state, created_at, updated_at, "
+           "state_since, size, sha256, kek_id, wrapped_key, meta_sealed) VALUES "
+           "(?1, ?2, ?3, ?4, 'fetched', ?5, ?5, ?5, ?6, ?7, ?8, ?9, ?10)")
+        .bind(1, id.str())
+        .bind(2, item.source)
+        .bind(3, item.external_id)
+        .bind(4, item.kind)
+        .bind(5, now)
+        .bind(6, static_cast<std::int64_t>(w.size()))
+        .bind(7, digest)
+        .bind(8, kek)
+        .bind(9, wrap_data_key(id, *w.data_key_))
+        .bind(10, meta)
+        .run();
+    audit_->append(actor, {"enqueued",
+                           id,
+                           digest,
+                           {{"source", item.source},
+                            {"external_id", item.external_id},
+                            {"kind", item.kind},
+                            {"size", w.size()}}});
+    if (!duplicate_of)
+        return {EnqueueOutcome::added, id, std::nullopt};
+    const auto info = find_locked(id);
+    apply_change(
+        *info,
+        {State::duplicate,
+         "state",
+         std::nullopt,
+         std::string(R"([{"code":"E-DUPLICATE","where":"package","detail":"same bytes as )") +
+             duplicate_of->str() + "\"}]",
+         false,
+         {{"duplicate_of", duplicate_of->str()}}},
+        actor);
+    return {EnqueueOutcome::duplicate_digest, id, duplicate_of};
+}
+
+// ---- Queue: keys --------------------------------------------------------------------
+
+Bytes Queue::wrap_data_key(const ItemId& id, const config::SecretBytes& key) {
+    const std::int64_t kek = queue_keys_->current_id();
+    return seal_blob(queue_keys_->key(kek), ByteView(key.data(), key.size()),
+                     as_bytes(key_aad(id, kek)));
+}
+
+config::SecretBytes Queue::data_key(const ItemId& id, std::int64_t kek_id, const Bytes& wrapped) {
+    return open_blob(queue_keys_->key(kek_id), wrapped, as_bytes(key_aad(id, kek_id)));
+}
+
+}  // namespace sekisho::queue

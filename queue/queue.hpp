@@ -1,0 +1,232 @@
+#pragma once
+// The encrypted staging queue. An item enters only once its sealed bytes and its index
+// row are durable; every change of state is one checked, audited, durable commit; purge
+// destroys the item's key before its bytes and records the deletion.
+//
+// Layout under the state directory:
+//   queue.db (+ -wal, -shm)   the index, keyrings and audit log (SQLite, WAL, synchronous=FULL)
+//   payloads/<id>.seal        sealed payloads; payloads/<id>.seal.tmp while being written
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "queue/audit_log.hpp"
+#include "queue/db.hpp"
+#include "queue/item_id.hpp"
+#include "queue/keyring.hpp"
+#include "queue/seal_format.hpp"
+#include "queue/state.hpp"
+
+namespace sekisho::queue {
+
+// New items are refused while free space is below the floor.
+class QueueFull : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+// A transition the state machine does not allow, or whose conditions do not hold.
+class IllegalTransition : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+// The payload of an item is missing or does not authenticate; the item is now corrupt.
+class CorruptPayload : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+class NotFound : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+struct QueueOptions {
+    std::filesystem::path dir;
+    std::uint64_t min_free_bytes = 1ull << 30;
+};
+
+struct NewItem {
+    std::string source;            // "mynaportal", "chukan", "operator"
+    std::string external_id;       // arrive_id, result_id, client_request_id: opaque, not personal
+    std::string kind;              // "filing" or a 中間サーバー file kind
+    config::SecretBytes personal;  // sealed with the item's key; may be empty
+    std::uint64_t max_size = 0;    // refuse payloads larger than this (0: no limit)
+};
+
+struct ItemInfo {
+    ItemId id;
+    std::string source;
+    std::string external_id;
+    std::string kind;
+    State state = State::fetched;
+    std::int64_t created_ms = 0;
+    std::int64_t updated_ms = 0;
+    std::int64_t state_since_ms = 0;
+    std::uint64_t size = 0;
+    Digest sha256{};
+    std::optional<std::string> verdict;
+    std::string reasons_json;
+    bool scanned_clean = false;
+    std::int64_t attempts = 0;
+};
+
+// Streams one item's payload into a sealed temporary file. Destroying it uncommitted
+// removes the temporary file.
+class ItemWriter {
+  public:
+    ItemWriter(ItemWriter&&) noexcept;
+    ItemWriter& operator=(ItemWriter&&) = delete;
+    ~ItemWriter();
+
+    void write(ByteView data);
+    const ItemId& id() const { return id_; }
+    std::uint64_t size() const { return seal_->clear_size(); }
+
+  private:
+    friend class Queue;
+    ItemWriter(ItemId id, NewItem item, int fd, std::filesystem::path tmp_path,
+               config::SecretBytes data_key);
+    void finish();
+    void discard();
+
+    ItemId id_;
+    NewItem item_;
+    int fd_ = -1;
+    std::filesystem::path tmp_path_;
+    std::unique_ptr<config::SecretBytes> data_key_;  // stable address for seal_
+    std::unique_ptr<SealWriter> seal_;
+    bool finished_ = false;
+};
+
+enum class EnqueueOutcome {
+    added,              // new item in state fetched
+    known_external_id,  // (source, external id) was taken in before: nothing added
+    duplicate_digest,   // new item, state duplicate: the same bytes came in before
+};
+
+struct EnqueueResult {
+    EnqueueOutcome outcome;
+    ItemId id;                           // the new item, or the known one
+    std::optional<ItemId> duplicate_of;  // for duplicate_digest
+};
+
+struct Change {
+    State to;
+    std::string action = "state";               // audit action name
+    std::optional<std::string> verdict{};       // "accept" | "reject"
+    std::optional<std::string> reasons_json{};  // reason codes and positions, nothing personal
+    bool scanned_clean = false;                 // entering staged after a clean scan
+    Details details{};                          // for the audit record
+};
+
+struct RecoveryReport {
+    std::int64_t items = 0;
+    std::int64_t temporary_files_removed = 0;
+    std::int64_t unreferenced_payloads_removed = 0;
+    std::int64_t missing_or_damaged = 0;  // moved to corrupt
+    std::int64_t purges_completed = 0;
+    std::chrono::milliseconds took{0};
+};
+
+struct RetentionPolicy {
+    std::chrono::milliseconds delivered;
+    std::chrono::milliseconds rejected;
+    std::chrono::milliseconds honnin;
+};
+
+struct KeyRotation {
+    std::int64_t rewrapped = 0;
+    std::int64_t queue_key_id = 0;
+    std::int64_t audit_key_id = 0;
+};
+
+class Queue {
+  public:
+    // Opens (creating if needed) and recovers the queue. Throws when the directory or
+    // the keys cannot be used.
+    Queue(QueueOptions options, config::SecretBytes queue_master, config::SecretBytes audit_master);
+    ~Queue();
+    Queue(const Queue&) = delete;
+    Queue& operator=(const Queue&) = delete;
+
+    const RecoveryReport& recovery() const { return recovery_; }
+
+    // Throws QueueFull when free space is below the floor.
+    ItemWriter begin(NewItem item);
+    // Durable when it returns; concurrent commits are grouped into one sync and one
+    // transaction.
+    EnqueueResult commit(ItemWriter writer, const Actor& actor = Actor::daemon());
+
+    void transition(const ItemId& id, const Change& change, const Actor& actor = Actor::daemon());
+    // Audits an action on an item that changes no state (a notice sent, a content view).
+    void record(const Actor& actor, const AuditEntry& entry);
+
+    // Authenticated chunks of the payload; throws CorruptPayload (after moving the item
+    // to corrupt) when the payload is missing or damaged.
+    void read_payload(const ItemId& id, const std::function<void(ByteView)>& sink);
+    config::SecretBytes read_personal(const ItemId& id);
+
+    std::optional<ItemInfo> find(const ItemId& id);
+    std::optional<ItemInfo> find_external(std::string_view source, std::string_view external_id);
+    std::vector<ItemInfo> list(std::optional<State> state, std::optional<std::string> source,
+                               std::size_t limit = 1000);
+    std::map<State, std::int64_t> counts();
+
+    // Purges what the policy says is due; returns the number of items purged.
+    std::int64_t purge_expired(const RetentionPolicy& policy,
+                               std::chrono::system_clock::time_point now);
+    // New working keys for the queue and the audit log; every data key is re-wrapped,
+    // no payload is re-encrypted.
+    KeyRotation rotate_keys(const Actor& actor);
+
+    // Decrypts every kept payload and checks its digest; damaged ones become corrupt.
+    std::int64_t verify_payloads();
+
+    bool accepting_new_items() const;
+    std::uint64_t free_bytes() const;
+    AuditVerification verify_audit();
+    std::int64_t export_audit(std::ostream& out, std::optional<std::int64_t> since_ms,
+                              std::optional<std::int64_t> until_ms);
+    std::int64_t audit_records();
+
+    std::filesystem::path payload_path(const ItemId& id) const;
+
+  private:
+    struct PendingCommit;
+    void run_batch(std::vector<PendingCommit*>& batch);
+    void sync_payloads(std::vector<PendingCommit*>& batch);
+    EnqueueResult insert_item(ItemWriter& w, const Actor& actor);
+    std::optional<ItemInfo> find_locked(const ItemId& id);
+    void apply_change(const ItemInfo& item, const Change& change, const Actor& actor);
+    void mark_corrupt_locked(const ItemInfo& item, const std::string& why);
+    config::SecretBytes data_key(const ItemId& id, std::int64_t kek_id, const Bytes& wrapped);
+    Bytes wrap_data_key(const ItemId& id, const config::SecretBytes& key);
+    void recover();
+    void purge_one(const ItemInfo& item, const std::string& rule);
+
+    QueueOptions options_;
+    std::filesystem::path payload_dir_;
+    std::unique_ptr<Db> db_;
+    std::unique_ptr<Keyring> queue_keys_;
+    std::unique_ptr<Keyring> audit_keys_;
+    std::unique_ptr<AuditLog> audit_;
+    std::mutex db_mutex_;
+    std::mutex commit_mutex_;
+    std::condition_variable commit_cv_;
+    std::vector<PendingCommit*> pending_;
+    bool committing_ = false;
+    int payload_dir_fd_ = -1;
+    RecoveryReport recovery_;
+};
+
+}  // namespace sekisho::queue

@@ -1,0 +1,79 @@
+#include "queue/schema.hpp"
+
+namespace sekisho::queue {
+namespace {
+
+constexpr std::int64_t kSchemaVersion = 1;
+
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE items(
+  id            TEXT PRIMARY KEY,
+  source        TEXT NOT NULL,
+  external_id   TEXT NOT NULL,
+  kind          TEXT NOT NULL,
+  state         TEXT NOT NULL,
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL,
+  state_since   INTEGER NOT NULL,
+  size          INTEGER NOT NULL,
+  sha256        BLOB NOT NULL,
+  kek_id        INTEGER,
+  wrapped_key   BLOB,
+  meta_sealed   BLOB,
+  verdict       TEXT,
+  reasons       TEXT NOT NULL DEFAULT '[]',
+  scanned_clean INTEGER NOT NULL DEFAULT 0,
+  attempts      INTEGER NOT NULL DEFAULT 0,
+  UNIQUE(source, external_id)
+) STRICT;
+CREATE INDEX items_by_state ON items(state, state_since);
+CREATE INDEX items_by_digest ON items(sha256);
+
+CREATE TABLE keyring(
+  purpose    TEXT NOT NULL,
+  id         INTEGER NOT NULL,
+  wrapped    BLOB NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY(purpose, id)
+) STRICT;
+
+CREATE TABLE audit(
+  seq         INTEGER PRIMARY KEY,
+  at          INTEGER NOT NULL,
+  actor_uid   INTEGER,
+  actor       TEXT NOT NULL,
+  action      TEXT NOT NULL,
+  item_id     TEXT NOT NULL,
+  item_sha256 TEXT NOT NULL,
+  details     TEXT NOT NULL,
+  key_id      INTEGER NOT NULL,
+  prev_hash   BLOB NOT NULL,
+  hash        BLOB NOT NULL,
+  mac         BLOB NOT NULL
+) STRICT;
+CREATE INDEX audit_by_time ON audit(at);
+-- Append-only for the daemon's own connection; the hash chain and the HMAC detect
+-- changes made by anyone who removes these triggers.
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+)sql";
+
+}  // namespace
+
+void ensure_schema(Db& db) {
+    const std::int64_t version = db.user_version();
+    if (version == kSchemaVersion)
+        return;
+    if (version > kSchemaVersion) {
+        throw std::runtime_error("the queue index was written by a newer Sekisho (schema " +
+                                 std::to_string(version) + ")");
+    }
+    Transaction tx(db);
+    db.exec(kSchemaV1);
+    db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+    tx.commit();
+}
+
+}  // namespace sekisho::queue
