@@ -7,7 +7,7 @@ JOBS      ?= $(shell nproc)
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 SOURCES    = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' '*.h' '*.hpp.in' 2>/dev/null)
 
-.PHONY: all deps build build-asan test test-unit format format-check demo install clean
+.PHONY: all deps build build-asan test test-unit format format-check demo bench soak install clean
 
 all: build
 
@@ -42,6 +42,15 @@ format-check:
 
 demo: build
 	scripts/demo.sh $(BUILD_DIR)/bin
+
+# Figures, not pass/fail: see each benchmark's first lines for what it measures.
+bench: build
+	$(BUILD_DIR)/bin/bench_queue
+
+# The long version of the crash test: 2,000 SIGKILLs (SOAK_ROUNDS to change).
+SOAK_ROUNDS ?= 2000
+soak: build
+	SEKISHO_CRASH_ROUNDS=$(SOAK_ROUNDS) $(BUILD_DIR)/bin/integration_queue "[crash]"
 
 install: build
 	cmake --install $(BUILD_DIR)

@@ -21,6 +21,10 @@ void read_daemon(TableReader& r, DaemonSettings& d) {
     r.string("user", d.user);
 }
 
+void read_queue(TableReader& r, QueueSettings& q) {
+    r.size("min_free_space", q.min_free_space);
+}
+
 void read_keys(TableReader& r, KeySettings& k) {
     r.secret("queue_key", k.queue_key);
     r.secret("audit_key", k.audit_key);
@@ -237,6 +241,7 @@ void section(TableReader& root, std::string_view name, Section& out, Fn read) {
 void read_schema(ProblemSink& sink, const toml::table& root_table, Settings& s) {
     TableReader root(sink, root_table, "");
     section(root, "daemon", s.daemon, read_daemon);
+    section(root, "queue", s.queue, read_queue);
     section(root, "keys", s.keys, read_keys);
     section(root, "mynaportal", s.mynaportal, read_mynaportal);
     section(root, "chukan", s.chukan, read_chukan);

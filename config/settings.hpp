@@ -27,6 +27,10 @@ struct DaemonSettings {
     std::string user = "sekisho";
 };
 
+struct QueueSettings {
+    std::uint64_t min_free_space = 1ull << 30;  // below this, new items are refused
+};
+
 struct KeySettings {
     SecretRef queue_key{"queue_key"};
     SecretRef audit_key{"audit_key"};
@@ -122,6 +126,7 @@ struct RoleSettings {
 struct Settings {
     Path source_file;
     DaemonSettings daemon;
+    QueueSettings queue;
     KeySettings keys;
     MynaportalSettings mynaportal;
     ChukanSettings chukan;

@@ -16,6 +16,7 @@ namespace {
 
 using namespace std::chrono_literals;
 constexpr auto kMetricsInterval = 15s;
+constexpr auto kRetentionInterval = 10min;
 constexpr std::size_t kRawKeyBytes = 32;
 
 double seconds_since_epoch(std::chrono::system_clock::time_point t) {
@@ -46,13 +47,27 @@ Daemon::Daemon(config::Path config_file, config::Settings settings)
       settings_(std::move(settings)),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       watchdog_timer_(io_),
-      metrics_timer_(io_) {}
+      metrics_timer_(io_),
+      retention_timer_(io_) {}
 
-Daemon::Keys Daemon::load_keys(const config::Settings& s) {
+void Daemon::open_queue() {
     const config::SecretRules rules{
         .owner = ::geteuid(), .max_size = kRawKeyBytes, .exact_size = kRawKeyBytes};
-    return Keys{config::load_secret(s.keys.queue_key, rules),
-                config::load_secret(s.keys.audit_key, rules)};
+    queue_ = std::make_unique<queue::Queue>(
+        queue::QueueOptions{settings_.daemon.state_dir, settings_.queue.min_free_space},
+        config::load_secret(settings_.keys.queue_key, rules),
+        config::load_secret(settings_.keys.audit_key, rules));
+    const auto& r = queue_->recovery();
+    log::notice("queue opened", {{"items", r.items},
+                                 {"took_ms", r.took.count()},
+                                 {"temporary_files_removed", r.temporary_files_removed},
+                                 {"unreferenced_payloads_removed", r.unreferenced_payloads_removed},
+                                 {"moved_to_corrupt", r.missing_or_damaged},
+                                 {"purges_completed", r.purges_completed}});
+    if (r.missing_or_damaged > 0) {
+        log::error("items with a missing or damaged payload were moved to corrupt",
+                   {{"count", r.missing_or_damaged}});
+    }
 }
 
 void Daemon::check_user() const {
@@ -77,7 +92,9 @@ int Daemon::run() {
     try {
         check_user();
         state_lock_ = std::make_unique<StateLock>(settings_.daemon.state_dir);
-        keys_ = load_keys(settings_);
+        open_queue();
+        queue_->record(queue::Actor::daemon(),
+                       {"daemon started", std::nullopt, std::nullopt, {{"version", kVersion}}});
     } catch (const std::exception& e) {
         log::error("cannot start", {{"reason", e.what()}});
         return kExitFailure;
@@ -87,6 +104,9 @@ int Daemon::run() {
     }
     wait_for_signal();
     schedule_watchdog();
+    run_retention();
+    schedule_retention();
+    watch_disk_space();
     publish_metrics();
     schedule_metrics();
     log::notice("sekishod started", {{"version", kVersion},
@@ -94,6 +114,12 @@ int Daemon::run() {
                                      {"state_dir", settings_.daemon.state_dir}});
     notifier_.ready(status_line());
     io_.run();
+    try {
+        queue_->record(queue::Actor::daemon(), {"daemon stopped", std::nullopt, std::nullopt, {}});
+    } catch (const std::exception& e) {
+        log::error("cannot record the stop in the audit log", {{"reason", e.what()}});
+    }
+    queue_.reset();
     log::notice("sekishod stopped");
     return kExitOk;
 }
@@ -136,6 +162,7 @@ void Daemon::reload() {
     } else {
         settings_ = std::move(*result.settings);
         log::set_threshold(settings_.daemon.log_level);
+        queue_->set_min_free_bytes(settings_.queue.min_free_space);
         log::notice("configuration reloaded");
         ++reloads_ok_;
         last_reload_failed_ = false;
@@ -152,6 +179,7 @@ void Daemon::stop() {
     signals_.cancel();
     watchdog_timer_.cancel();
     metrics_timer_.cancel();
+    retention_timer_.cancel();
     publish_metrics();
     // With the signal wait and the timers cancelled, the loop ends once the handlers
     // already queued have run; nothing is written half, because every file the daemon
@@ -175,9 +203,51 @@ void Daemon::schedule_metrics() {
     metrics_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec || stopping_)
             return;
+        watch_disk_space();
         publish_metrics();
         schedule_metrics();
     });
+}
+
+void Daemon::schedule_retention() {
+    retention_timer_.expires_after(kRetentionInterval);
+    retention_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || stopping_)
+            return;
+        run_retention();
+        schedule_retention();
+    });
+}
+
+void Daemon::run_retention() {
+    const auto& r = settings_.retention;
+    try {
+        std::int64_t total = 0;
+        // Batches of a bounded size, so one sweep never holds the loop for long.
+        for (std::int64_t n = 1; n > 0; total += n) {
+            n = queue_->purge_expired({r.delivered, r.rejected, r.honnin},
+                                      std::chrono::system_clock::now());
+        }
+        if (total > 0)
+            log::notice("purged items past their retention", {{"count", total}});
+    } catch (const std::exception& e) {
+        log::error("retention sweep failed; retrying later", {{"reason", e.what()}});
+    }
+}
+
+void Daemon::watch_disk_space() {
+    const bool accepting = queue_->accepting_new_items();
+    if (accepting == accepting_)
+        return;
+    accepting_ = accepting;
+    if (accepting) {
+        log::notice("free space is above the floor again: new items are accepted");
+    } else {
+        log::warning("free space is below queue.min_free_space: new items are refused",
+                     {{"free_bytes", queue_->free_bytes()},
+                      {"floor_bytes", settings_.queue.min_free_space}});
+    }
+    notifier_.status(status_line());
 }
 
 void Daemon::publish_metrics() {
@@ -196,6 +266,20 @@ void Daemon::publish_metrics() {
     m.gauge("sekisho_config_last_reload_failed", "1 when the last reload was refused",
             last_reload_failed_ ? 1 : 0);
     try {
+        for (const auto& [state, count] : queue_->counts()) {
+            m.gauge("sekisho_queue_items", "Items in the queue by state",
+                    static_cast<double>(count), {{"state", std::string(queue::name(state))}});
+        }
+        m.gauge("sekisho_queue_free_bytes", "Free space where the queue lives",
+                static_cast<double>(queue_->free_bytes()));
+        m.gauge("sekisho_queue_accepting", "0 while new items are refused for lack of space",
+                accepting_ ? 1 : 0);
+        m.gauge("sekisho_audit_records", "Records in the audit log",
+                static_cast<double>(queue_->audit_records()));
+    } catch (const std::exception& e) {
+        log::warning("cannot read queue figures for metrics", {{"reason", e.what()}});
+    }
+    try {
         sekisho::publish_metrics(file, m);
     } catch (const std::exception& e) {
         log::warning("cannot write metrics file", {{"reason", e.what()}});
@@ -204,6 +288,8 @@ void Daemon::publish_metrics() {
 
 std::string Daemon::status_line() const {
     std::string s = "running";
+    if (!accepting_)
+        s += "; DISK LOW, new items refused";
     if (last_reload_failed_)
         s += "; last reload FAILED, previous configuration in force";
     if (settings_.oneway.destination.empty())

@@ -11,6 +11,7 @@
 #include "config/load.hpp"
 #include "daemon/notify.hpp"
 #include "daemon/state_lock.hpp"
+#include "queue/queue.hpp"
 
 namespace sekisho::daemon {
 
@@ -26,11 +27,7 @@ class Daemon {
     int run();
 
   private:
-    struct Keys {
-        config::SecretBytes queue;
-        config::SecretBytes audit;
-    };
-    static Keys load_keys(const config::Settings& settings);
+    void open_queue();
     void check_user() const;
     void wait_for_signal();
     void on_signal(int signo);
@@ -38,6 +35,9 @@ class Daemon {
     void stop();
     void schedule_watchdog();
     void schedule_metrics();
+    void schedule_retention();
+    void run_retention();
+    void watch_disk_space();
     void publish_metrics();
     std::string status_line() const;
 
@@ -47,9 +47,11 @@ class Daemon {
     boost::asio::signal_set signals_;
     boost::asio::steady_timer watchdog_timer_;
     boost::asio::steady_timer metrics_timer_;
+    boost::asio::steady_timer retention_timer_;
     Notifier notifier_;
     std::unique_ptr<StateLock> state_lock_;
-    Keys keys_;
+    std::unique_ptr<queue::Queue> queue_;
+    bool accepting_ = true;
     std::chrono::system_clock::time_point started_;
     std::uint64_t reloads_ok_ = 0;
     std::uint64_t reloads_failed_ = 0;

@@ -15,6 +15,8 @@ namespace sekisho::queue {
 
 namespace {
 
+// Sealed bytes go to a file in blocks of this size.
+constexpr std::size_t kFileBlock = 1 << 20;
 // Below this many items a commit fsyncs each file; above, one syncfs is cheaper.
 constexpr std::size_t kSyncfsBatch = 4;
 
@@ -42,30 +44,30 @@ struct Queue::PendingCommit {
 
 // ---- ItemWriter -------------------------------------------------------------------
 
-ItemWriter::ItemWriter(ItemId id, NewItem item, int fd, std::filesystem::path tmp_path,
+ItemWriter::ItemWriter(ItemId id, NewItem item, std::filesystem::path tmp_path,
                        config::SecretBytes data_key)
     : id_(id),
       item_(std::move(item)),
-      fd_(fd),
       tmp_path_(std::move(tmp_path)),
       data_key_(std::make_unique<config::SecretBytes>(std::move(data_key))) {
-    try {
-        seal_ = std::make_unique<SealWriter>(fd_, *data_key_, id_);
-    } catch (...) {
-        discard();
-        throw;
-    }
+    seal_ = std::make_unique<SealWriter>([this](ByteView b) { out(b); }, *data_key_, id_);
 }
 
 ItemWriter::ItemWriter(ItemWriter&& o) noexcept
     : id_(o.id_),
       item_(std::move(o.item_)),
       fd_(std::exchange(o.fd_, -1)),
+      file_done_(o.file_done_),
       tmp_path_(std::move(o.tmp_path_)),
+      inline_(std::move(o.inline_)),
+      file_buffer_(std::move(o.file_buffer_)),
       data_key_(std::move(o.data_key_)),
       seal_(std::move(o.seal_)),
       finished_(o.finished_) {
     o.tmp_path_.clear();
+    // The sealer writes through a callback bound to the object it was made for.
+    if (seal_)
+        seal_->rebind([this](ByteView b) { out(b); });
 }
 
 ItemWriter::~ItemWriter() {
@@ -73,11 +75,40 @@ ItemWriter::~ItemWriter() {
 }
 
 void ItemWriter::discard() {
+    const bool file = in_file();
     if (fd_ >= 0)
         ::close(std::exchange(fd_, -1));
-    if (!tmp_path_.empty()) {
+    if (file && !tmp_path_.empty())
         ::unlink(tmp_path_.c_str());
-        tmp_path_.clear();
+    tmp_path_.clear();
+    file_done_ = false;
+    inline_.clear();
+}
+
+void ItemWriter::spill() {
+    fd_ = ::open(tmp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd_ < 0)
+        throw_errno("create " + tmp_path_.string());
+    file_buffer_.reserve(2 * kFileBlock);
+    file_buffer_.swap(inline_);
+    inline_ = Bytes();
+}
+
+void ItemWriter::out(ByteView sealed) {
+    if (fd_ < 0 && inline_.size() + sealed.size() <= sealed_size(kInlineMaxClear)) {
+        inline_.insert(inline_.end(), sealed.begin(), sealed.end());
+        return;
+    }
+    if (fd_ < 0)
+        spill();
+    // Whole, aligned blocks only: a write that ends inside a page makes the next one
+    // wait for that page's writeback, which halves the throughput on this path.
+    file_buffer_.insert(file_buffer_.end(), sealed.begin(), sealed.end());
+    if (file_buffer_.size() >= kFileBlock) {
+        const std::size_t whole = file_buffer_.size() / kFileBlock * kFileBlock;
+        fd_sink(fd_)(ByteView(file_buffer_.data(), whole));
+        file_buffer_.erase(file_buffer_.begin(),
+                           file_buffer_.begin() + static_cast<std::ptrdiff_t>(whole));
     }
 }
 
@@ -93,6 +124,9 @@ void ItemWriter::finish() {
     if (finished_)
         return;
     seal_->finish();
+    if (fd_ >= 0)
+        fd_sink(fd_)(file_buffer_);
+    file_buffer_ = Bytes();
     finished_ = true;
 }
 
@@ -100,7 +134,9 @@ void ItemWriter::finish() {
 
 Queue::Queue(QueueOptions options, config::SecretBytes queue_master,
              config::SecretBytes audit_master)
-    : options_(std::move(options)), payload_dir_(options_.dir / "payloads") {
+    : options_(std::move(options)),
+      min_free_bytes_(options_.min_free_bytes),
+      payload_dir_(options_.dir / "payloads") {
     for (const auto& dir : {options_.dir, payload_dir_}) {
         if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
             throw_errno("mkdir " + dir.string());
@@ -145,22 +181,19 @@ std::uint64_t Queue::free_bytes() const {
 }
 
 bool Queue::accepting_new_items() const {
-    return free_bytes() >= options_.min_free_bytes;
+    return free_bytes() >= min_free_bytes_;
 }
 
 ItemWriter Queue::begin(NewItem item) {
     const std::uint64_t free = free_bytes();
-    if (free < options_.min_free_bytes) {
+    const std::uint64_t floor = min_free_bytes_;
+    if (free < floor) {
         throw QueueFull("free space (" + std::to_string(free >> 20) + " MiB) is below the floor (" +
-                        std::to_string(options_.min_free_bytes >> 20) +
+                        std::to_string(floor >> 20) +
                         " MiB): new items are refused until space returns");
     }
     const ItemId id = ItemId::generate();
-    auto tmp = payload_dir_ / (id.str() + ".seal.tmp");
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0)
-        throw_errno("create " + tmp.string());
-    return ItemWriter(id, std::move(item), fd, std::move(tmp), random_key());
+    return ItemWriter(id, std::move(item), payload_dir_ / (id.str() + ".seal.tmp"), random_key());
 }
 
 EnqueueResult Queue::commit(ItemWriter writer, const Actor& actor) {
@@ -191,19 +224,24 @@ EnqueueResult Queue::commit(ItemWriter writer, const Actor& actor) {
 }
 
 void Queue::sync_payloads(std::vector<PendingCommit*>& batch) {
-    if (batch.size() >= kSyncfsBatch) {
+    std::vector<ItemWriter*> files;
+    for (auto* p : batch) {
+        if (p->writer->fd_ >= 0)
+            files.push_back(p->writer);
+    }
+    if (files.size() >= kSyncfsBatch) {
         if (::syncfs(payload_dir_fd_) != 0)
             throw_errno("syncfs " + payload_dir_.string());
     } else {
-        for (auto* p : batch) {
-            if (::fsync(p->writer->fd_) != 0)
-                throw_errno("fsync " + p->writer->tmp_path_.string());
+        for (auto* w : files) {
+            if (::fsync(w->fd_) != 0)
+                throw_errno("fsync " + w->tmp_path_.string());
         }
     }
-    for (auto* p : batch) {
-        if (::close(std::exchange(p->writer->fd_, -1)) != 0) {
-            throw_errno("close " + p->writer->tmp_path_.string());
-        }
+    for (auto* w : files) {
+        if (::close(std::exchange(w->fd_, -1)) != 0)
+            throw_errno("close " + w->tmp_path_.string());
+        w->file_done_ = true;
     }
 }
 
@@ -214,13 +252,15 @@ void Queue::run_batch(std::vector<PendingCommit*>& batch) {
         std::lock_guard db_lock(db_mutex_);
         Transaction tx(*db_);
         for (auto* p : batch) {
+            const bool file = p->writer->in_file();
             p->result = insert_item(*p->writer, p->actor);
-            if (p->result.outcome != EnqueueOutcome::known_external_id) {
+            if (file && p->result.outcome != EnqueueOutcome::known_external_id) {
                 renamed.push_back(payload_path(p->writer->id()));
             }
         }
-        if (::fsync(payload_dir_fd_) != 0)
+        if (!renamed.empty() && ::fsync(payload_dir_fd_) != 0) {
             throw_errno("fsync " + payload_dir_.string());
+        }
         tx.commit();
     } catch (...) {
         // Nothing of the batch was acknowledged: remove what was renamed already.
@@ -247,19 +287,24 @@ EnqueueResult Queue::insert_item(ItemWriter& w, const Actor& actor) {
         duplicate_of = ItemId::parse(same.text(0));
 
     const ItemId& id = w.id();
-    const auto final_path = payload_path(id);
-    if (::rename(w.tmp_path_.c_str(), final_path.c_str()) != 0)
-        throw_errno("rename " + final_path.string());
-    w.tmp_path_.clear();
+    const bool in_file = w.in_file();
+    if (in_file) {
+        const auto final_path = payload_path(id);
+        if (::rename(w.tmp_path_.c_str(), final_path.c_str()) != 0) {
+            throw_errno("rename " + final_path.string());
+        }
+        w.tmp_path_.clear();
+        w.file_done_ = false;
+    }
     const std::int64_t now = unix_ms_now();
     const std::int64_t kek = queue_keys_->current_id();
     const Bytes meta = seal_blob(*w.data_key_, ByteView(item.personal.data(), item.personal.size()),
                                  as_bytes(meta_aad(id)));
-    db_->prepare(
-           "INSERT INTO items(id, source, external_id, kind, state, created_at, updated_at, "
-           "state_since, size, sha256, kek_id, wrapped_key, meta_sealed) VALUES "
-           "(?1, ?2, ?3, ?4, 'fetched', ?5, ?5, ?5, ?6, ?7, ?8, ?9, ?10)")
-        .bind(1, id.str())
+    auto insert = db_->prepare(
+        "INSERT INTO items(id, source, external_id, kind, state, created_at, updated_at, "
+        "state_since, size, sha256, kek_id, wrapped_key, meta_sealed, payload) VALUES "
+        "(?1, ?2, ?3, ?4, 'fetched', ?5, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    insert.bind(1, id.str())
         .bind(2, item.source)
         .bind(3, item.external_id)
         .bind(4, item.kind)
@@ -268,8 +313,13 @@ EnqueueResult Queue::insert_item(ItemWriter& w, const Actor& actor) {
         .bind(7, digest)
         .bind(8, kek)
         .bind(9, wrap_data_key(id, *w.data_key_))
-        .bind(10, meta)
-        .run();
+        .bind(10, meta);
+    if (in_file) {
+        insert.bind_null(11);
+    } else {
+        insert.bind(11, w.inline_);
+    }
+    insert.run();
     audit_->append(actor, {"enqueued",
                            id,
                            digest,

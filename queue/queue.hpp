@@ -4,9 +4,15 @@
 // destroys the item's key before its bytes and records the deletion.
 //
 // Layout under the state directory:
-//   queue.db (+ -wal, -shm)   the index, keyrings and audit log (SQLite, WAL, synchronous=FULL)
-//   payloads/<id>.seal        sealed payloads; payloads/<id>.seal.tmp while being written
+//   queue.db (+ -wal, -shm)   the index, keyrings, audit log, and the sealed payloads of
+//                             small items (SQLite, WAL, synchronous=FULL)
+//   payloads/<id>.seal        sealed payloads of large items; <id>.seal.tmp while written
+//
+// A payload of at most kInlineMaxClear bytes is stored sealed in its index row, so it
+// becomes durable in the same commit as the row (the common filing is ~50 KB); a larger
+// one is written to its own file, synced, and renamed into place before the row commits.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -26,6 +32,8 @@
 #include "queue/state.hpp"
 
 namespace sekisho::queue {
+
+inline constexpr std::uint64_t kInlineMaxClear = kChunkBytes;
 
 // New items are refused while free space is below the floor.
 class QueueFull : public std::runtime_error {
@@ -78,6 +86,7 @@ struct ItemInfo {
     std::string reasons_json;
     bool scanned_clean = false;
     std::int64_t attempts = 0;
+    bool stored_inline = false;  // sealed bytes in the index row, not in a file
 };
 
 // Streams one item's payload into a sealed temporary file. Destroying it uncommitted
@@ -94,15 +103,21 @@ class ItemWriter {
 
   private:
     friend class Queue;
-    ItemWriter(ItemId id, NewItem item, int fd, std::filesystem::path tmp_path,
+    ItemWriter(ItemId id, NewItem item, std::filesystem::path tmp_path,
                config::SecretBytes data_key);
+    void out(ByteView sealed);
+    void spill();
     void finish();
     void discard();
+    bool in_file() const { return fd_ >= 0 || file_done_; }
 
     ItemId id_;
     NewItem item_;
     int fd_ = -1;
-    std::filesystem::path tmp_path_;
+    bool file_done_ = false;          // fd closed after the sync, file still to rename
+    std::filesystem::path tmp_path_;  // the file is created only once the payload outgrows Bytes
+    Bytes inline_;                    // sealed bytes while they fit in the row
+    Bytes file_buffer_;               // sealed bytes not yet written to the file
     std::unique_ptr<config::SecretBytes> data_key_;  // stable address for seal_
     std::unique_ptr<SealWriter> seal_;
     bool finished_ = false;
@@ -194,6 +209,7 @@ class Queue {
 
     bool accepting_new_items() const;
     std::uint64_t free_bytes() const;
+    void set_min_free_bytes(std::uint64_t bytes) { min_free_bytes_ = bytes; }
     AuditVerification verify_audit();
     std::int64_t export_audit(std::ostream& out, std::optional<std::int64_t> since_ms,
                               std::optional<std::int64_t> until_ms);
@@ -209,12 +225,18 @@ class Queue {
     std::optional<ItemInfo> find_locked(const ItemId& id);
     void apply_change(const ItemInfo& item, const Change& change, const Actor& actor);
     void mark_corrupt_locked(const ItemInfo& item, const std::string& why);
+    // Both return why the payload is damaged, or "" when it read back intact.
+    std::string read_sealed(const ItemInfo& item, const config::SecretBytes& key, ReadExact in,
+                            std::uint64_t sealed_bytes, const std::function<void(ByteView)>& sink);
+    std::string read_sealed_file(const ItemInfo& item, const config::SecretBytes& key,
+                                 const std::function<void(ByteView)>& sink);
     config::SecretBytes data_key(const ItemId& id, std::int64_t kek_id, const Bytes& wrapped);
     Bytes wrap_data_key(const ItemId& id, const config::SecretBytes& key);
     void recover();
     void purge_one(const ItemInfo& item, const std::string& rule);
 
     QueueOptions options_;
+    std::atomic<std::uint64_t> min_free_bytes_;
     std::filesystem::path payload_dir_;
     std::unique_ptr<Db> db_;
     std::unique_ptr<Keyring> queue_keys_;

@@ -1,6 +1,7 @@
 // Queue: changing and reading items.
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,7 +14,7 @@ namespace {
 
 constexpr const char* kSelectItem =
     "SELECT id, source, external_id, kind, state, created_at, updated_at, state_since, size, "
-    "sha256, verdict, reasons, scanned_clean, attempts FROM items";
+    "sha256, verdict, reasons, scanned_clean, attempts, payload IS NOT NULL FROM items";
 
 ItemInfo read_item(const Stmt& s) {
     ItemInfo i;
@@ -34,6 +35,7 @@ ItemInfo read_item(const Stmt& s) {
     i.reasons_json = s.text(11);
     i.scanned_clean = s.integer(12) != 0;
     i.attempts = s.integer(13);
+    i.stored_inline = s.integer(14) != 0;
     return i;
 }
 
@@ -183,6 +185,7 @@ void Queue::mark_corrupt_locked(const ItemInfo& item, const std::string& why) {
 void Queue::read_payload(const ItemId& id, const std::function<void(ByteView)>& sink) {
     ItemInfo item;
     config::SecretBytes key;
+    Bytes inline_payload;
     {
         std::lock_guard lock(db_mutex_);
         const auto found = find_locked(id);
@@ -193,7 +196,7 @@ void Queue::read_payload(const ItemId& id, const std::function<void(ByteView)>& 
                            std::string(name(found->state)) + ")");
         }
         item = *found;
-        auto s = db_->prepare("SELECT kek_id, wrapped_key FROM items WHERE id = ?1");
+        auto s = db_->prepare("SELECT kek_id, wrapped_key, payload FROM items WHERE id = ?1");
         s.bind(1, id.str());
         s.step();
         try {
@@ -202,35 +205,57 @@ void Queue::read_payload(const ItemId& id, const std::function<void(ByteView)>& 
             mark_corrupt_locked(item, "data key does not unwrap");
             throw CorruptPayload("item " + id.str() + ": " + e.what());
         }
+        if (item.stored_inline)
+            inline_payload = s.blob(2);
     }
-    std::string why;
-    const int fd = ::open(payload_path(id).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-        why = errno == ENOENT ? "payload file missing" : "payload file unreadable";
-    } else {
-        try {
-            SealReader reader(fd, key, id);
-            Sha256 hash;
-            const std::uint64_t size = reader.read([&](ByteView chunk) {
-                hash.update(chunk);
-                sink(chunk);
-            });
-            const Digest digest = hash.finish();
-            if (size != item.size || digest != item.sha256)
-                why = "payload does not match its recorded digest";
-        } catch (const AuthError& e) {
-            why = e.what();
-        } catch (...) {
-            ::close(fd);
-            throw;
-        }
-        ::close(fd);
-    }
+    // The payload is read without holding the index: a large one takes a while.
+    const std::string why =
+        item.stored_inline
+            ? read_sealed(item, key, memory_source(inline_payload), inline_payload.size(), sink)
+            : read_sealed_file(item, key, sink);
     if (!why.empty()) {
         std::lock_guard lock(db_mutex_);
         mark_corrupt_locked(item, why);
         throw CorruptPayload("item " + id.str() + ": " + why);
     }
+}
+
+std::string Queue::read_sealed(const ItemInfo& item, const config::SecretBytes& key, ReadExact in,
+                               std::uint64_t sealed_bytes,
+                               const std::function<void(ByteView)>& sink) {
+    try {
+        SealReader reader(std::move(in), sealed_bytes, key, item.id);
+        Sha256 hash;
+        const std::uint64_t size = reader.read([&](ByteView chunk) {
+            hash.update(chunk);
+            sink(chunk);
+        });
+        if (size != item.size || hash.finish() != item.sha256) {
+            return "payload does not match its recorded digest";
+        }
+    } catch (const AuthError& e) {
+        return e.what();
+    }
+    return {};
+}
+
+std::string Queue::read_sealed_file(const ItemInfo& item, const config::SecretBytes& key,
+                                    const std::function<void(ByteView)>& sink) {
+    const int fd = ::open(payload_path(item.id).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? "payload file missing" : "payload file unreadable";
+    struct stat st {};
+    std::string why;
+    try {
+        if (::fstat(fd, &st) != 0)
+            throw std::system_error(errno, std::generic_category(), "fstat");
+        why = read_sealed(item, key, fd_source(fd), static_cast<std::uint64_t>(st.st_size), sink);
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
+    ::close(fd);
+    return why;
 }
 
 config::SecretBytes Queue::read_personal(const ItemId& id) {

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -19,6 +20,7 @@ struct RowState {
     State state;
     std::uint64_t size;
     bool has_key;
+    std::optional<std::uint64_t> inline_bytes;  // sealed size when stored in the row
 };
 
 }  // namespace
@@ -44,12 +46,14 @@ void Queue::recover() {
     std::unordered_map<std::string, RowState> rows;
     {
         auto s = db_->prepare(
-            "SELECT id, state, size, wrapped_key IS NOT NULL FROM items "
+            "SELECT id, state, size, wrapped_key IS NOT NULL, length(payload) FROM items "
             "WHERE state != 'purged'");
         while (s.step()) {
-            rows.emplace(s.text(0),
-                         RowState{parse_state(s.text(1)).value_or(State::corrupt),
-                                  static_cast<std::uint64_t>(s.integer(2)), s.integer(3) != 0});
+            RowState row{parse_state(s.text(1)).value_or(State::corrupt),
+                         static_cast<std::uint64_t>(s.integer(2)), s.integer(3) != 0, std::nullopt};
+            if (!s.is_null(4))
+                row.inline_bytes = static_cast<std::uint64_t>(s.integer(4));
+            rows.emplace(s.text(0), row);
         }
     }
     report.items = static_cast<std::int64_t>(rows.size());
@@ -68,7 +72,10 @@ void Queue::recover() {
             continue;
         const auto file = files.find(id_text);
         std::string why;
-        if (file == files.end()) {
+        if (row.inline_bytes) {
+            if (*row.inline_bytes != sealed_size(row.size))
+                why = "stored payload has the wrong size";
+        } else if (file == files.end()) {
             why = "payload file missing at start-up";
         } else if (file->second != sealed_size(row.size)) {
             why = "payload file has the wrong size at start-up";
@@ -85,7 +92,7 @@ void Queue::recover() {
     // between): no source was told they were taken, so they go.
     for (const auto& [id_text, size] : files) {
         const auto row = rows.find(id_text);
-        if (row != rows.end() && row->second.has_key)
+        if (row != rows.end() && row->second.has_key && !row->second.inline_bytes)
             continue;
         ::unlink((payload_dir_ / (id_text + std::string(kSealSuffix))).c_str());
         ++report.unreferenced_payloads_removed;

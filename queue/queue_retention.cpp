@@ -41,7 +41,9 @@ std::int64_t Queue::purge_expired(const RetentionPolicy& policy,
     {
         Transaction tx(*db_);
         auto s = db_->prepare(
-            "UPDATE items SET wrapped_key = NULL, kek_id = NULL, meta_sealed = NULL WHERE id = ?1");
+            "UPDATE items SET wrapped_key = NULL, kek_id = NULL, meta_sealed = NULL, payload = "
+            "NULL "
+            "WHERE id = ?1");
         for (const auto& [item, rule] : due) {
             s.bind(1, item.id.str());
             s.run();

@@ -20,6 +20,7 @@ CREATE TABLE items(
   kek_id        INTEGER,
   wrapped_key   BLOB,
   meta_sealed   BLOB,
+  payload       BLOB,
   verdict       TEXT,
   reasons       TEXT NOT NULL DEFAULT '[]',
   scanned_clean INTEGER NOT NULL DEFAULT 0,

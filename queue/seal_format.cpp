@@ -55,31 +55,50 @@ ChunkContext chunk_context(const std::array<unsigned char, kHeaderBytes>& header
     return c;
 }
 
-void write_all(int fd, const unsigned char* p, std::size_t n) {
-    while (n > 0) {
-        const ssize_t w = ::write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            throw std::system_error(errno, std::generic_category(), "write sealed payload");
-        p += w;
-        n -= static_cast<std::size_t>(w);
-    }
+}  // namespace
+
+ByteSink fd_sink(int fd) {
+    return [fd](ByteView data) {
+        const unsigned char* p = data.data();
+        std::size_t n = data.size();
+        while (n > 0) {
+            const ssize_t w = ::write(fd, p, n);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0)
+                throw std::system_error(errno, std::generic_category(), "write sealed payload");
+            p += w;
+            n -= static_cast<std::size_t>(w);
+        }
+    };
 }
 
-void read_exact(int fd, unsigned char* p, std::size_t n) {
-    while (n > 0) {
-        const ssize_t r = ::read(fd, p, n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            throw std::system_error(errno, std::generic_category(), "read sealed payload");
-        if (r == 0)
-            throw AuthError("sealed payload shorter than its size");
-        p += r;
-        n -= static_cast<std::size_t>(r);
-    }
+ReadExact fd_source(int fd) {
+    return [fd](unsigned char* p, std::size_t n) {
+        while (n > 0) {
+            const ssize_t r = ::read(fd, p, n);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r < 0)
+                throw std::system_error(errno, std::generic_category(), "read sealed payload");
+            if (r == 0)
+                throw AuthError("sealed payload shorter than its size");
+            p += r;
+            n -= static_cast<std::size_t>(r);
+        }
+    };
 }
+
+ReadExact memory_source(ByteView bytes) {
+    return [bytes, offset = std::size_t{0}](unsigned char* p, std::size_t n) mutable {
+        if (n > bytes.size() - offset)
+            throw AuthError("sealed payload shorter than its size");
+        std::memcpy(p, bytes.data() + offset, n);
+        offset += n;
+    };
+}
+
+namespace {
 
 void* new_cipher(const config::SecretBytes& key, bool encrypt) {
     if (key.size() != kKeyBytes)
@@ -103,9 +122,12 @@ std::uint64_t sealed_size(std::uint64_t clear_size) {
     return kHeaderBytes + clear_size + chunks * kTagBytes;
 }
 
-SealWriter::SealWriter(int fd, const config::SecretBytes& data_key, const ItemId& id)
-    : fd_(fd), key_(data_key), header_(make_header(id)), ctx_(new_cipher(data_key, true)) {
-    write_all(fd_, header_.data(), header_.size());
+SealWriter::SealWriter(ByteSink out, const config::SecretBytes& data_key, const ItemId& id)
+    : out_sink_(std::move(out)),
+      key_(data_key),
+      header_(make_header(id)),
+      ctx_(new_cipher(data_key, true)) {
+    out_sink_(header_);
 }
 
 SealWriter::~SealWriter() {
@@ -127,7 +149,7 @@ void SealWriter::seal_chunk(ByteView clear, bool final) {
                             out_.data() + clear.size()) != 1) {
         throw std::runtime_error("AES-256-GCM sealing failed");
     }
-    write_all(fd_, out_.data(), out_.size());
+    out_sink_(out_);
     ++chunk_index_;
 }
 
@@ -162,21 +184,13 @@ void SealWriter::finish() {
     finished_ = true;
 }
 
-SealReader::SealReader(int fd, const config::SecretBytes& data_key, const ItemId& expected_id)
-    : fd_(fd),
-      key_(data_key),
-      header_(make_header(expected_id)),
-      ctx_(new_cipher(data_key, false)) {
-    struct stat st {};
-    if (::fstat(fd_, &st) != 0) {
-        EVP_CIPHER_CTX_free(ctx_of(ctx_));
-        throw std::system_error(errno, std::generic_category(), "stat sealed payload");
-    }
-    if (static_cast<std::uint64_t>(st.st_size) < kHeaderBytes + kTagBytes) {
-        EVP_CIPHER_CTX_free(ctx_of(ctx_));
+SealReader::SealReader(ReadExact in, std::uint64_t sealed_bytes,
+                       const config::SecretBytes& data_key, const ItemId& expected_id)
+    : in_(std::move(in)), key_(data_key), header_(make_header(expected_id)) {
+    if (sealed_bytes < kHeaderBytes + kTagBytes)
         throw AuthError("sealed payload truncated");
-    }
-    body_size_ = static_cast<std::uint64_t>(st.st_size) - kHeaderBytes;
+    body_size_ = sealed_bytes - kHeaderBytes;
+    ctx_ = new_cipher(data_key, false);
 }
 
 SealReader::~SealReader() {
@@ -185,7 +199,7 @@ SealReader::~SealReader() {
 
 std::uint64_t SealReader::read(const std::function<void(ByteView)>& sink) {
     std::array<unsigned char, kHeaderBytes> header{};
-    read_exact(fd_, header.data(), header.size());
+    in_(header.data(), header.size());
     if (std::memcmp(header.data(), kMagic, sizeof kMagic) != 0)
         throw AuthError("not a sealed payload");
     if (get_u32(header.data() + 8) != kChunkBytes)
@@ -204,7 +218,7 @@ std::uint64_t SealReader::read(const std::function<void(ByteView)>& sink) {
         const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(left, kSealedChunk));
         if (n < kTagBytes)
             throw AuthError("sealed payload truncated inside a tag");
-        read_exact(fd_, in.data(), n);
+        in_(in.data(), n);
         left -= n;
         const bool final = left == 0;
         const auto c = chunk_context(header_, index, final);

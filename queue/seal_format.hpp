@@ -25,15 +25,24 @@ inline constexpr std::size_t kChunkBytes = 256 * 1024;
 // Size of the sealed file for `clear_size` bytes of payload.
 std::uint64_t sealed_size(std::uint64_t clear_size);
 
-// Encrypts a stream into an open file descriptor (which it does not own).
+// Where sealed bytes go, and where they come from (read exactly n bytes or throw).
+using ByteSink = std::function<void(ByteView)>;
+using ReadExact = std::function<void(unsigned char*, std::size_t)>;
+ByteSink fd_sink(int fd);
+ReadExact fd_source(int fd);
+ReadExact memory_source(ByteView bytes);
+
+// Encrypts a stream into a sink.
 class SealWriter {
   public:
-    SealWriter(int fd, const config::SecretBytes& data_key, const ItemId& id);
+    SealWriter(ByteSink out, const config::SecretBytes& data_key, const ItemId& id);
     ~SealWriter();
     SealWriter(const SealWriter&) = delete;
     SealWriter& operator=(const SealWriter&) = delete;
 
     void write(ByteView data);
+    // Sends further sealed bytes to another sink (its owner moved).
+    void rebind(ByteSink out) { out_sink_ = std::move(out); }
     // Seals the final chunk. No write() after this.
     void finish();
 
@@ -43,7 +52,7 @@ class SealWriter {
   private:
     void seal_chunk(ByteView clear, bool final);
 
-    int fd_;
+    ByteSink out_sink_;
     const config::SecretBytes& key_;
     std::array<unsigned char, kHeaderBytes> header_{};
     Bytes buffer_;
@@ -56,11 +65,12 @@ class SealWriter {
     void* ctx_;
 };
 
-// Decrypts a sealed file chunk by chunk; each chunk is authenticated before it is
-// handed out. Throws AuthError on any mismatch, std::system_error on I/O errors.
+// Decrypts sealed bytes chunk by chunk; each chunk is authenticated before it is handed
+// out. Throws AuthError on any mismatch, std::system_error on I/O errors.
 class SealReader {
   public:
-    SealReader(int fd, const config::SecretBytes& data_key, const ItemId& expected_id);
+    SealReader(ReadExact in, std::uint64_t sealed_bytes, const config::SecretBytes& data_key,
+               const ItemId& expected_id);
     ~SealReader();
     SealReader(const SealReader&) = delete;
     SealReader& operator=(const SealReader&) = delete;
@@ -69,11 +79,11 @@ class SealReader {
     std::uint64_t read(const std::function<void(ByteView)>& sink);
 
   private:
-    int fd_;
+    ReadExact in_;
     const config::SecretBytes& key_;
     std::array<unsigned char, kHeaderBytes> header_{};
     std::uint64_t body_size_ = 0;
-    void* ctx_;
+    void* ctx_ = nullptr;
 };
 
 }  // namespace sekisho::queue

@@ -126,3 +126,29 @@ TEST_CASE("sekishod refuses to start with a bad configuration or a shared state 
         CHECK_THAT(r.err, Catch::Contains("accessible by group or others"));
     }
 }
+
+TEST_CASE("sekishod opens its queue, audits start and stop, and refuses a wrong key",
+          "[daemon][lifecycle]") {
+    DaemonFixture f;
+    const std::map<std::string, std::string> env{{"NOTIFY_SOCKET", ""},
+                                                 {"CREDENTIALS_DIRECTORY", ""}};
+    {
+        Child child({program("sekishod"), "-c", f.config.string()}, env, f.dir / "first.log");
+        const auto deadline = std::chrono::steady_clock::now() + kWait;
+        while (read_file(f.metrics).find("sekisho_queue_items") == std::string::npos &&
+               std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(20ms);
+        }
+        CHECK_THAT(read_file(f.metrics),
+                   Catch::Contains("sekisho_queue_items{state=\"staged\"} 0") &&
+                       Catch::Contains("sekisho_audit_records 1"));
+        child.signal(SIGTERM);
+        REQUIRE(child.wait(kWait) == 0);
+    }
+    CHECK(std::filesystem::exists(f.state / "queue.db"));
+    // Another key for the same queue: the daemon says so and does not start.
+    write_file(f.dir / "queue.key", random_key(), 0600);
+    const auto r = run({program("sekishod"), "-c", f.config.string()}, env);
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("does not open this queue's keys"));
+}

@@ -23,7 +23,8 @@ namespace {
 void say(const std::string& line) {
     const std::string l = line + "\n";
     // One write per line: lines from several threads never interleave in the pipe.
-    if (::write(STDOUT_FILENO, l.data(), l.size()) != static_cast<ssize_t>(l.size())) std::_Exit(3);
+    if (::write(STDOUT_FILENO, l.data(), l.size()) != static_cast<ssize_t>(l.size()))
+        std::_Exit(3);
 }
 
 config::SecretBytes key_file(const char* path) {
@@ -33,18 +34,24 @@ config::SecretBytes key_file(const char* path) {
 
 Change next_change(State s) {
     switch (s) {
-        case State::fetched: return {State::inspecting};
-        case State::inspecting: return {State::scanning, "state", "accept"};
-        case State::scanning: return {State::staged, "state", std::nullopt, std::nullopt, true};
-        case State::staged: return {State::released};
-        default: return {State::sent};
+        case State::fetched:
+            return {State::inspecting};
+        case State::inspecting:
+            return {State::scanning, "state", "accept"};
+        case State::scanning:
+            return {State::staged, "state", std::nullopt, std::nullopt, true};
+        case State::staged:
+            return {State::released};
+        default:
+            return {State::sent};
     }
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 5) return 2;
+    if (argc != 5)
+        return 2;
     Queue q({argv[1], 0}, key_file(argv[2]), key_file(argv[3]));
     const std::string prefix = argv[4];
     std::atomic<int> counter{0};
@@ -66,7 +73,8 @@ int main(int argc, char** argv) {
         auto items = q.list(std::nullopt, std::nullopt, 100'000);
         std::shuffle(items.begin(), items.end(), rng);
         for (const auto& item : items) {
-            if (item.state == State::sent || item.state == State::purged) continue;
+            if (item.state == State::sent || item.state == State::purged)
+                continue;
             const Change c = next_change(item.state);
             q.transition(item.id, c);
             say("STATE " + item.id.str() + " " + std::string(name(c.to)));

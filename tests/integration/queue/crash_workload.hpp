@@ -17,7 +17,8 @@ inline std::string crash_payload(const std::string& external_id) {
     // Mostly small; one in eight spans several chunks.
     const std::size_t size = rng() % 8 == 0 ? 300'000 + rng() % 500'000 : 1 + rng() % 40'000;
     std::string out(size, '\0');
-    for (auto& c : out) c = static_cast<char>(rng());
+    for (auto& c : out)
+        c = static_cast<char>(rng());
     return out;
 }
 
@@ -25,14 +26,22 @@ inline std::string crash_payload(const std::string& external_id) {
 inline int crash_rank(queue::State s) {
     using S = queue::State;
     switch (s) {
-        case S::fetched: return 0;
-        case S::inspecting: return 1;
-        case S::scanning: return 2;
-        case S::staged: return 3;
-        case S::released: return 4;
-        case S::sent: return 5;
-        case S::purged: return 6;
-        default: return -1;
+        case S::fetched:
+            return 0;
+        case S::inspecting:
+            return 1;
+        case S::scanning:
+            return 2;
+        case S::staged:
+            return 3;
+        case S::released:
+            return 4;
+        case S::sent:
+            return 5;
+        case S::purged:
+            return 6;
+        default:
+            return -1;
     }
 }
 

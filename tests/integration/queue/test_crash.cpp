@@ -13,8 +13,8 @@
 #include <cstdlib>
 #include <iostream>
 #include <map>
-#include <set>
 #include <random>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -43,7 +43,8 @@ void parse_lines(const std::string& text, Expectation& e) {
         words >> kind >> a >> b;
         if (kind == "ACK") {
             e.acked[a] = b;
-            if (!e.states.contains(b)) e.states[b] = State::fetched;
+            if (!e.states.contains(b))
+                e.states[b] = State::fetched;
         } else if (kind == "STATE") {
             e.states[a] = *parse_state(b);
         }
@@ -60,7 +61,8 @@ std::string run_and_kill(const std::vector<std::string>& argv, int ms) {
     if (pid == 0) {
         ::dup2(out[1], STDOUT_FILENO);
         std::vector<char*> args;
-        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+        for (const auto& a : argv)
+            args.push_back(const_cast<char*>(a.c_str()));
         args.push_back(nullptr);
         ::execv(args[0], args.data());
         ::_exit(127);
@@ -75,10 +77,12 @@ std::string run_and_kill(const std::vector<std::string>& argv, int ms) {
             killed = true;
         }
         pollfd p{out[0], POLLIN, 0};
-        if (::poll(&p, 1, 2) <= 0) continue;
+        if (::poll(&p, 1, 2) <= 0)
+            continue;
         char buf[65536];
         const ssize_t n = ::read(out[0], buf, sizeof buf);
-        if (n <= 0) break;
+        if (n <= 0)
+            break;
         text.append(buf, static_cast<std::size_t>(n));
     }
     ::close(out[0]);
@@ -94,7 +98,8 @@ void check_queue(test::QueueFixture& f, Expectation& e, bool all_payloads) {
     std::map<std::string, ItemInfo> by_external;
     std::vector<std::string> twice;
     for (const auto& i : items) {
-        if (!by_external.emplace(i.external_id, i).second) twice.push_back(i.external_id);
+        if (!by_external.emplace(i.external_id, i).second)
+            twice.push_back(i.external_id);
     }
     CHECK(twice.empty());
     // Every acknowledged item is there, in its acknowledged state or the one after it.
@@ -107,29 +112,35 @@ void check_queue(test::QueueFixture& f, Expectation& e, bool all_payloads) {
         }
         const int acked = test::crash_rank(e.states.at(id));
         const int now = test::crash_rank(it->second.state);
-        if (now < acked || now > acked + 1) wrong_state.push_back(ext);
+        if (now < acked || now > acked + 1)
+            wrong_state.push_back(ext);
     }
     CHECK(lost.empty());
     CHECK(wrong_state.empty());
     // At most one in-flight commit per enqueuing thread was not acknowledged.
     std::size_t new_unacked = 0;
     for (const auto& [ext, info] : by_external) {
-        if (!e.acked.contains(ext) && e.unacked.insert(ext).second) ++new_unacked;
+        if (!e.acked.contains(ext) && e.unacked.insert(ext).second)
+            ++new_unacked;
     }
     CHECK(new_unacked <= 3);
     // The payload directory holds exactly the live items' sealed files.
     std::size_t live = 0;
     std::size_t missing = 0;
     for (const auto& i : items) {
-        if (i.state == State::purged) continue;
+        if (i.state == State::purged || i.stored_inline)
+            continue;
         ++live;
-        if (!std::filesystem::exists(q.payload_path(i.id))) ++missing;
+        if (!std::filesystem::exists(q.payload_path(i.id)))
+            ++missing;
     }
     CHECK(missing == 0);
     std::size_t files = 0;
     std::size_t strays = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(f.dir.path() / "state" / "payloads")) {
-        if (entry.path().extension() != ".seal") ++strays;
+    for (const auto& entry :
+         std::filesystem::directory_iterator(f.dir.path() / "state" / "payloads")) {
+        if (entry.path().extension() != ".seal")
+            ++strays;
         ++files;
     }
     CHECK(strays == 0);
@@ -140,12 +151,14 @@ void check_queue(test::QueueFixture& f, Expectation& e, bool all_payloads) {
         if (i.state == State::purged || !(all_payloads || !e.verified.contains(i.external_id))) {
             continue;
         }
-        if (f.payload(i.id) != test::crash_payload(i.external_id)) ++damaged;
+        if (f.payload(i.id) != test::crash_payload(i.external_id))
+            ++damaged;
         e.verified.insert(i.external_id);
     }
     CHECK(damaged == 0);
     const auto audit = q.verify_audit();
-    for (const auto& p : audit.problems) UNSCOPED_INFO("audit " << p.seq << ": " << p.what);
+    for (const auto& p : audit.problems)
+        UNSCOPED_INFO("audit " << p.seq << ": " << p.what);
     CHECK(audit.ok());
     CHECK(q.counts()[State::corrupt] == 0);
     f.q.reset();
@@ -165,12 +178,11 @@ TEST_CASE("the queue loses and duplicates nothing across 200+ SIGKILLs", "[queue
     for (int round = 0; round < rounds; ++round) {
         INFO("round " << round);
         const int ms = 5 + static_cast<int>(rng() % 80);
-        const std::string out = run_and_kill({test::program("queue_crash_child"),
-                                              (f.dir.path() / "state").string(),
-                                              (f.dir / "queue.key").string(),
-                                              (f.dir / "audit.key").string(),
-                                              "r" + std::to_string(round)},
-                                             ms);
+        const std::string out =
+            run_and_kill({test::program("queue_crash_child"), (f.dir.path() / "state").string(),
+                          (f.dir / "queue.key").string(), (f.dir / "audit.key").string(),
+                          "r" + std::to_string(round)},
+                         ms);
         parse_lines(out, e);
         check_queue(f, e, round % 25 == 24 || round == rounds - 1);
     }

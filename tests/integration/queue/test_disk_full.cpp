@@ -27,7 +27,8 @@ void remount(const std::filesystem::path& dir, const std::string& size) {
 
 std::size_t temporary_files(const std::filesystem::path& dir) {
     std::size_t n = 0;
-    for (const auto& e : std::filesystem::directory_iterator(dir)) n += e.path().string().ends_with(".tmp");
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+        n += e.path().string().ends_with(".tmp");
     return n;
 }
 
@@ -45,7 +46,8 @@ TEST_CASE("a full disk refuses new items cleanly and resumes when space returns"
     const std::string ak = test::random_key();
     const std::string chunk(256 * 1024, 'z');
     auto open = [&](std::uint64_t floor) {
-        return std::make_unique<Queue>(QueueOptions{state, floor}, test::key_bytes(qk), test::key_bytes(ak));
+        return std::make_unique<Queue>(QueueOptions{state, floor}, test::key_bytes(qk),
+                                       test::key_bytes(ak));
     };
 
     auto q = open(2u << 20);
@@ -68,14 +70,19 @@ TEST_CASE("a full disk refuses new items cleanly and resumes when space returns"
     SECTION("ENOSPC in the middle of a payload leaves no partial item") {
         q = open(0);
         kept.push_back(q->commit([&] {
-            auto w = q->begin({"mynaportal", "first", "filing", {}, 0});
-            w.write(as_bytes(chunk));
-            return w;
-        }()).id);
+                            auto w = q->begin({"mynaportal", "first", "filing", {}, 0});
+                            w.write(as_bytes(chunk));
+                            return w;
+                        }())
+                           .id);
         {
             auto w = q->begin({"mynaportal", "too-big", "filing", {}, 0});
-            CHECK_THROWS_AS([&] { for (int i = 0; i < 40; ++i) w.write(as_bytes(chunk)); }(),
-                            std::system_error);
+            CHECK_THROWS_AS(
+                [&] {
+                    for (int i = 0; i < 40; ++i)
+                        w.write(as_bytes(chunk));
+                }(),
+                std::system_error);
         }
         CHECK(temporary_files(state / "payloads") == 0);
         CHECK_FALSE(q->find_external("mynaportal", "too-big"));
@@ -83,7 +90,8 @@ TEST_CASE("a full disk refuses new items cleanly and resumes when space returns"
     // Either way: what was taken in is intact and the audit chain holds.
     CHECK(q->verify_payloads() == 0);
     CHECK(q->verify_audit().ok());
-    for (const auto& id : kept) CHECK(q->find(id)->state == State::fetched);
+    for (const auto& id : kept)
+        CHECK(q->find(id)->state == State::fetched);
 
     // Space returns: the same queue takes new items again, with no restart.
     remount(state, "64m");

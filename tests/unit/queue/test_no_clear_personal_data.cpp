@@ -29,8 +29,9 @@ std::string to_cp932(const std::string& utf8) {
 }
 
 const std::vector<std::string> kPersonal{
-    "山田 太郎", "ﾔﾏﾀﾞ ﾀﾛｳ", "621498320257", "123456789018", "株式会社テスト商事",
-    "東京都千代田区霞が関１－２－３", "ヤマダ"};
+    "山田 太郎",    "ﾔﾏﾀﾞ ﾀﾛｳ",           "621498320257",
+    "123456789018", "株式会社テスト商事", "東京都千代田区霞が関１－２－３",
+    "ヤマダ"};
 
 }  // namespace
 
@@ -40,7 +41,8 @@ TEST_CASE("no personal field appears in clear in the state directory", "[queue][
     for (const auto& p : kPersonal) {
         needles.push_back(p);
         const auto cp932 = to_cp932(p);
-        if (cp932 != p) needles.push_back(cp932);
+        if (cp932 != p)
+            needles.push_back(cp932);
     }
     std::string csv;
     std::string meta = R"({"office":")";
@@ -50,20 +52,26 @@ TEST_CASE("no personal field appears in clear in the state directory", "[queue][
     }
     meta += "\"}";
     for (int i = 0; i < 20; ++i) {
-        const auto id = f.enqueue("20261124000" + std::to_string(1000 + i), csv + std::to_string(i),
-                                  meta, i % 2 ? "filing" : "HONNIN-RES", i % 2 ? "mynaportal" : "chukan")
-                            .id;
+        const auto id =
+            f.enqueue("20261124000" + std::to_string(1000 + i), csv + std::to_string(i), meta,
+                      i % 2 ? "filing" : "HONNIN-RES", i % 2 ? "mynaportal" : "chukan")
+                .id;
         f.q->transition(id, {State::inspecting});
-        if (i % 2 == 1) continue;
-        f.q->transition(id, {State::rejected, "state", "reject",
-                             R"([{"code":"E-MYNUMBER-NOT-ALLOWED","where":"KPFD0006.CSV:7","detail":"field 13"}])"});
+        if (i % 2 == 1)
+            continue;
+        f.q->transition(
+            id,
+            {State::rejected, "state", "reject",
+             R"([{"code":"E-MYNUMBER-NOT-ALLOWED","where":"KPFD0006.CSV:7","detail":"field 13"}])"});
     }
     // Half of them purged, so destroyed keys and freed pages are covered too.
     f.q->purge_expired({std::chrono::hours(1), std::chrono::milliseconds(0), std::chrono::hours(1)},
                        std::chrono::system_clock::now() + std::chrono::seconds(1));
     std::size_t files = 0;
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(f.dir.path() / "state")) {
-        if (!entry.is_regular_file()) continue;
+    for (const auto& entry :
+         std::filesystem::recursive_directory_iterator(f.dir.path() / "state")) {
+        if (!entry.is_regular_file())
+            continue;
         ++files;
         const std::string bytes = test::read_file(entry.path());
         for (const auto& needle : needles) {

@@ -40,8 +40,9 @@ TEST_CASE("an enqueued item keeps its bytes, digest and sealed personal data", "
 
 TEST_CASE("an external id already taken in adds nothing", "[queue][duplicate]") {
     test::QueueFixture f;
-    const auto first = f.enqueue("A1", "one");
-    const auto again = f.enqueue("A1", "one, downloaded again");
+    const std::string big(kInlineMaxClear + 1, 'b');
+    const auto first = f.enqueue("A1", big);
+    const auto again = f.enqueue("A1", big + ", downloaded again");
     CHECK(again.outcome == EnqueueOutcome::known_external_id);
     CHECK(again.id == first.id);
     CHECK(f.q->counts()[State::fetched] == 1);
@@ -85,7 +86,8 @@ TEST_CASE("an uncommitted writer leaves nothing behind", "[queue][commit]") {
     test::QueueFixture f;
     {
         auto w = f.q->begin({"mynaportal", "X", "filing", {}, 0});
-        w.write(as_bytes("half a package"));
+        w.write(as_bytes(std::string(2 * kInlineMaxClear + 5, 'h')));  // spilled to a file
+        CHECK(files_in(f.dir.path() / "state" / "payloads") == 1);
     }
     CHECK(files_in(f.dir.path() / "state" / "payloads") == 0);
     CHECK_FALSE(f.q->find_external("mynaportal", "X"));
@@ -114,7 +116,7 @@ TEST_CASE("below the free-space floor new items are refused, old ones kept", "[q
 
 TEST_CASE("recovery removes temporary and unreferenced files", "[queue][recovery]") {
     test::QueueFixture f;
-    const auto kept = f.enqueue("A1", "kept").id;
+    const auto kept = f.enqueue("A1", std::string(kInlineMaxClear + 1, 'k')).id;
     const auto dir = f.dir.path() / "state" / "payloads";
     test::write_file(dir / (ItemId::generate().str() + ".seal.tmp"), "partial", 0600);
     test::write_file(dir / (ItemId::generate().str() + ".seal"), "renamed, never committed", 0600);
@@ -122,13 +124,41 @@ TEST_CASE("recovery removes temporary and unreferenced files", "[queue][recovery
     CHECK(q.recovery().temporary_files_removed == 1);
     CHECK(q.recovery().unreferenced_payloads_removed == 1);
     CHECK(files_in(dir) == 1);
-    CHECK(f.payload(kept) == "kept");
+    CHECK(f.payload(kept) == std::string(kInlineMaxClear + 1, 'k'));
     CHECK(q.verify_audit().ok());
+}
+
+TEST_CASE("small payloads live in the index row, large ones in files", "[queue]") {
+    test::QueueFixture f;
+    const auto small = f.enqueue("A1", std::string(kInlineMaxClear, 's')).id;
+    const auto large = f.enqueue("A2", std::string(kInlineMaxClear + 1, 'l')).id;
+    CHECK(f.q->find(small)->stored_inline);
+    CHECK_FALSE(std::filesystem::exists(f.q->payload_path(small)));
+    CHECK_FALSE(f.q->find(large)->stored_inline);
+    CHECK(std::filesystem::file_size(f.q->payload_path(large)) == sealed_size(kInlineMaxClear + 1));
+    f.open();
+    CHECK(f.payload(small) == std::string(kInlineMaxClear, 's'));
+    CHECK(f.payload(large) == std::string(kInlineMaxClear + 1, 'l'));
+}
+
+TEST_CASE("a tampered payload in the index is found on read", "[queue][recovery]") {
+    test::QueueFixture f;
+    const auto id = f.enqueue("A1", std::string(1000, 'x')).id;
+    f.q.reset();
+    {
+        Db db(f.db());
+        db.exec(
+            "UPDATE items SET payload = CAST(substr(payload, 1, 100) || x'00' || "
+            "substr(payload, 102) AS BLOB)");
+    }
+    f.open();
+    CHECK_THROWS_AS(f.payload(id), CorruptPayload);
+    CHECK(f.q->find(id)->state == State::corrupt);
 }
 
 TEST_CASE("a missing payload makes its item corrupt, audited, never dropped", "[queue][recovery]") {
     test::QueueFixture f;
-    const auto id = f.enqueue("A1", "gone").id;
+    const auto id = f.enqueue("A1", std::string(kInlineMaxClear + 10, 'g')).id;
     std::filesystem::remove(f.q->payload_path(id));
     auto& q = f.open();
     CHECK(q.recovery().missing_or_damaged == 1);
@@ -140,7 +170,7 @@ TEST_CASE("a missing payload makes its item corrupt, audited, never dropped", "[
 
 TEST_CASE("a tampered payload is found on read and its item becomes corrupt", "[queue][recovery]") {
     test::QueueFixture f;
-    const auto id = f.enqueue("A1", std::string(1000, 'x')).id;
+    const auto id = f.enqueue("A1", std::string(kInlineMaxClear * 2, 'x')).id;
     std::string bytes = test::read_file(f.q->payload_path(id));
     bytes[100] = static_cast<char>(bytes[100] ^ 0x40);
     test::write_file(f.q->payload_path(id), bytes, 0600);
@@ -178,7 +208,7 @@ TEST_CASE("key rotation re-wraps every data key without touching payloads", "[qu
 TEST_CASE("retention destroys the key, then the bytes, then records the deletion",
           "[queue][retention]") {
     test::QueueFixture f;
-    const auto sent = f.enqueue("A1", "delivered").id;
+    const auto sent = f.enqueue("A1", std::string(kInlineMaxClear + 1, 'd')).id;
     for (State s :
          {State::inspecting, State::scanning, State::staged, State::released, State::sent}) {
         Change c{s};
@@ -201,6 +231,7 @@ TEST_CASE("retention destroys the key, then the bytes, then records the deletion
                                 Catch::Contains(R"("retention":"delivered")"));
     // A purged id is never reused and its external id is still known.
     CHECK(f.enqueue("A1", "delivered").outcome == EnqueueOutcome::known_external_id);
+    CHECK(files_in(f.dir.path() / "state" / "payloads") == 0);
 }
 
 TEST_CASE("本人確認 results are purged after the honnin limit whatever their state",

@@ -22,7 +22,7 @@ struct Sealed {
         for (std::size_t i = 0; i < size; ++i)
             clear[i] = static_cast<char>((i * 7919) >> 3);
         const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        SealWriter w(fd, key, id);
+        SealWriter w(fd_sink(fd), key, id);
         // Uneven writes, so chunk boundaries fall inside them.
         for (std::size_t off = 0; off < size; off += 100'003) {
             w.write(as_bytes(std::string_view(clear).substr(off, 100'003)));
@@ -37,7 +37,7 @@ struct Sealed {
         const int fd = ::open(file.c_str(), O_RDONLY);
         std::string out;
         try {
-            SealReader r(fd, k, expected);
+            SealReader r(fd_source(fd), std::filesystem::file_size(file), k, expected);
             r.read([&](ByteView c) { out.append(c.begin(), c.end()); });
         } catch (...) {
             ::close(fd);
@@ -100,6 +100,21 @@ TEST_CASE("truncation, at a chunk boundary or inside one, fails authentication",
         s.replace(good.substr(0, keep));
         CHECK_THROWS_AS(s.open(), AuthError);
     }
+}
+
+TEST_CASE("sealed bytes read from memory authenticate the same way", "[queue][seal]") {
+    Sealed s(1000);
+    std::string bytes = s.bytes();
+    auto read = [&](const std::string& b) {
+        SealReader r(memory_source(as_bytes(b)), b.size(), s.key, s.id);
+        std::string out;
+        r.read([&](ByteView c) { out.append(c.begin(), c.end()); });
+        return out;
+    };
+    CHECK(read(bytes) == s.clear);
+    bytes[40] = static_cast<char>(bytes[40] ^ 1);
+    CHECK_THROWS_AS(read(bytes), AuthError);
+    CHECK_THROWS_AS(read(bytes.substr(0, 100)), AuthError);
 }
 
 TEST_CASE("an appended chunk fails authentication", "[queue][seal]") {
