@@ -9,9 +9,6 @@ namespace sekisho::queue {
 namespace {
 
 constexpr std::string_view kCanonicalTag = "sekisho-audit-v1";
-constexpr const char* kColumns =
-    "seq, at, actor_uid, actor, action, item_id, item_sha256, details, key_id, prev_hash, hash, "
-    "mac";
 
 void put_field(Bytes& out, std::string_view field) {
     const auto n = static_cast<std::uint32_t>(field.size());
@@ -32,7 +29,9 @@ std::string details_json(const Details& details) {
     return boost::json::serialize(o);
 }
 
-AuditRecord read_record(const Stmt& s) {
+}  // namespace
+
+AuditRecord read_audit_record(const Stmt& s) {
     AuditRecord r;
     r.seq = s.integer(0);
     r.at_ms = s.integer(1);
@@ -49,6 +48,8 @@ AuditRecord read_record(const Stmt& s) {
     r.mac = s.blob(11);
     return r;
 }
+
+namespace {
 
 boost::json::object to_json(const AuditRecord& r) {
     boost::json::object o;
@@ -74,6 +75,13 @@ boost::json::object to_json(const AuditRecord& r) {
 }
 
 }  // namespace
+
+Digest audit_hash(const AuditRecord& r) {
+    Bytes chained = r.prev_hash;
+    const Bytes canonical = audit_canonical(r);
+    chained.insert(chained.end(), canonical.begin(), canonical.end());
+    return sha256(chained);
+}
 
 Bytes audit_canonical(const AuditRecord& r) {
     Bytes out;
@@ -110,12 +118,9 @@ void AuditLog::append(const Actor& actor, const AuditEntry& entry) {
     r.item_sha256 = entry.item_sha256 ? to_hex(*entry.item_sha256) : std::string();
     r.details = details_json(entry.details);
     r.key_id = keys_.current_id();
-    Bytes chained = r.prev_hash;
-    const Bytes canonical = audit_canonical(r);
-    chained.insert(chained.end(), canonical.begin(), canonical.end());
-    const Digest hash = sha256(chained);
+    const Digest hash = audit_hash(r);
     const Digest mac = hmac_sha256(keys_.key(r.key_id), hash);
-    auto s = db_.prepare(std::string("INSERT INTO audit(") + kColumns +
+    auto s = db_.prepare(std::string("INSERT INTO audit(") + kAuditColumns +
                          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
     s.bind(1, r.seq).bind(2, r.at_ms);
     if (r.actor_uid) {
@@ -132,9 +137,9 @@ AuditVerification AuditLog::verify() {
     AuditVerification v;
     Bytes prev(32, 0);
     std::int64_t expected = 1;
-    auto s = db_.prepare(std::string("SELECT ") + kColumns + " FROM audit ORDER BY seq");
+    auto s = db_.prepare(std::string("SELECT ") + kAuditColumns + " FROM audit ORDER BY seq");
     while (s.step()) {
-        const AuditRecord r = read_record(s);
+        const AuditRecord r = read_audit_record(s);
         ++v.records;
         if (r.seq > expected) {
             v.problems.push_back({r.seq, "records " + std::to_string(expected) + ".." +
@@ -145,10 +150,7 @@ AuditVerification AuditLog::verify() {
                                   "does not follow the record before it (a record was "
                                   "inserted, removed, reordered or changed)"});
         }
-        Bytes chained = r.prev_hash;
-        const Bytes canonical = audit_canonical(r);
-        chained.insert(chained.end(), canonical.begin(), canonical.end());
-        const Digest hash = sha256(chained);
+        const Digest hash = audit_hash(r);
         if (!constant_time_equal(hash, r.hash)) {
             v.problems.push_back({r.seq, "content was modified (hash mismatch)"});
         } else if (!keys_.has(r.key_id) ||
@@ -165,13 +167,13 @@ AuditVerification AuditLog::verify() {
 
 std::int64_t AuditLog::export_jsonl(std::ostream& out, std::optional<std::int64_t> since_ms,
                                     std::optional<std::int64_t> until_ms) {
-    auto s = db_.prepare(std::string("SELECT ") + kColumns +
+    auto s = db_.prepare(std::string("SELECT ") + kAuditColumns +
                          " FROM audit WHERE at >= ?1 AND at < ?2 ORDER BY seq");
     s.bind(1, since_ms.value_or(std::numeric_limits<std::int64_t>::min()));
     s.bind(2, until_ms.value_or(std::numeric_limits<std::int64_t>::max()));
     std::int64_t n = 0;
     while (s.step()) {
-        out << boost::json::serialize(to_json(read_record(s))) << "\n";
+        out << boost::json::serialize(to_json(read_audit_record(s))) << "\n";
         ++n;
     }
     return n;

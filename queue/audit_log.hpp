@@ -90,7 +90,14 @@ class AuditLog {
     Keyring& keys_;
 };
 
-// The bytes the record hash covers (everything but the hash and the MAC).
+// The bytes the record hash covers (everything but the hash and the MAC), and the hash:
+// SHA-256 over the previous record's hash and those bytes.
 Bytes audit_canonical(const AuditRecord& r);
+Digest audit_hash(const AuditRecord& r);
+// A record from a row of "SELECT <kAuditColumns> FROM audit".
+inline constexpr const char* kAuditColumns =
+    "seq, at, actor_uid, actor, action, item_id, item_sha256, details, key_id, prev_hash, hash, "
+    "mac";
+AuditRecord read_audit_record(const Stmt& s);
 
 }  // namespace sekisho::queue

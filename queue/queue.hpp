@@ -224,6 +224,8 @@ class Queue {
     EnqueueResult insert_item(ItemWriter& w, const Actor& actor);
     std::optional<ItemInfo> find_locked(const ItemId& id);
     void apply_change(const ItemInfo& item, const Change& change, const Actor& actor);
+    // purged, with its deletion record (廃棄記録); the key and bytes are gone already.
+    void record_deletion(const ItemInfo& item, Details details);
     void mark_corrupt_locked(const ItemInfo& item, const std::string& why);
     // Both return why the payload is damaged, or "" when it read back intact.
     std::string read_sealed(const ItemInfo& item, const config::SecretBytes& key, ReadExact in,

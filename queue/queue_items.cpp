@@ -150,6 +150,13 @@ void Queue::apply_change(const ItemInfo& item, const Change& change, const Actor
     audit_->append(actor, {change.action, item.id, item.sha256, std::move(details)});
 }
 
+void Queue::record_deletion(const ItemInfo& item, Details details) {
+    details.emplace_back("size", item.size);
+    apply_change(item,
+                 {State::purged, "deletion", std::nullopt, std::nullopt, false, std::move(details)},
+                 Actor::daemon());
+}
+
 void Queue::transition(const ItemId& id, const Change& change, const Actor& actor) {
     if (change.to == State::purged) {
         // Only purge_expired() purges: it destroys the key and the bytes first.

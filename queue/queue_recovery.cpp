@@ -98,14 +98,7 @@ void Queue::recover() {
         ++report.unreferenced_payloads_removed;
     }
     for (const auto& item : unfinished_purges) {
-        apply_change(item,
-                     {State::purged,
-                      "deletion",
-                      std::nullopt,
-                      std::nullopt,
-                      false,
-                      {{"record", "deletion completed at start-up"}, {"size", item.size}}},
-                     Actor::daemon());
+        record_deletion(item, {{"record", "deletion completed at start-up"}});
         ++report.purges_completed;
     }
     report.took = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -58,14 +58,7 @@ std::int64_t Queue::purge_expired(const RetentionPolicy& policy,
     {
         Transaction tx(*db_);
         for (const auto& [item, rule] : due) {
-            apply_change(item,
-                         {State::purged,
-                          "deletion",
-                          std::nullopt,
-                          std::nullopt,
-                          false,
-                          {{"retention", rule}, {"size", item.size}}},
-                         Actor::daemon());
+            record_deletion(item, {{"retention", rule}});
         }
         tx.commit();
     }

@@ -76,24 +76,11 @@ TEST_CASE("a modified record with a recomputed hash fails its seal", "[queue][au
     t.sql("UPDATE audit SET details = '{}' WHERE seq = 3");
     {
         Db db(t.f.db());
-        auto s = db.prepare(
-            "SELECT seq, at, actor_uid, actor, action, item_id, item_sha256, details, key_id, "
-            "prev_hash FROM audit WHERE seq = 3");
+        auto s = db.prepare(std::string("SELECT ") + kAuditColumns + " FROM audit WHERE seq = 3");
         REQUIRE(s.step());
-        AuditRecord r;
-        r.seq = s.integer(0);
-        r.at_ms = s.integer(1);
-        r.actor = s.text(3);
-        r.action = s.text(4);
-        r.item_id = s.text(5);
-        r.item_sha256 = s.text(6);
-        r.details = s.text(7);
-        r.key_id = s.integer(8);
-        Bytes chained = s.blob(9);
-        const Bytes canonical = audit_canonical(r);
-        chained.insert(chained.end(), canonical.begin(), canonical.end());
+        const AuditRecord r = read_audit_record(s);
         auto u = db.prepare("UPDATE audit SET hash = ?1 WHERE seq = 3");
-        u.bind(1, sha256(chained)).run();
+        u.bind(1, audit_hash(r)).run();
     }
     const auto v = t.verify();
     CHECK(reports(v, 3, "seal (HMAC) does not verify"));
