@@ -1,12 +1,53 @@
-// sekisho-sim: simulators of the external services for tests and the demo. This version
-// carries no simulator yet; the Mynaportal and 中間サーバー simulators come with their
-// adapters.
+// sekisho-sim: simulators of the outside world and test data generators, for tests, the
+// demo and benchmarks. Never installed on a gateway.
+//   sekisho-sim SUBCOMMAND [OPTIONS]      (sekisho-sim --help lists them)
 
-#include "config/check.hpp"
+#include <cstring>
+#include <iostream>
+#include <string_view>
+#include <vector>
+
+#include "common/version.hpp"
+
+namespace {
+
+struct Subcommand {
+    const char* name;
+    const char* summary;
+    int (*main)(int argc, char** argv);  // argv[0] is the subcommand's name
+};
+
+// Each subcommand adds one line here (and its library to tests/sim/CMakeLists.txt).
+const std::vector<Subcommand> kSubcommands{
+    // SUBCOMMANDS
+};
+
+int usage(std::ostream& out) {
+    out << "Usage: sekisho-sim SUBCOMMAND [OPTIONS]\n\nSubcommands:\n";
+    for (const auto& s : kSubcommands)
+        out << "  " << s.name << "  " << s.summary << "\n";
+    out << "\nsekisho-sim SUBCOMMAND --help describes each.\n";
+    return 2;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-    return sekisho::config::pending_program_main(
-        argc, argv,
-        {"sekisho-sim", sekisho::config::Program::control, "/etc/sekisho/sekishod.toml",
-         "no simulator is available in this version"});
+    if (argc < 2)
+        return usage(std::cerr);
+    const std::string_view cmd = argv[1];
+    if (cmd == "--version") {
+        std::cout << "sekisho-sim " << sekisho::kVersion << "\n";
+        return 0;
+    }
+    if (cmd == "--help" || cmd == "-h") {
+        usage(std::cout);
+        return 0;
+    }
+    for (const auto& s : kSubcommands) {
+        if (cmd == s.name)
+            return s.main(argc - 1, argv + 1);
+    }
+    std::cerr << "sekisho-sim: unknown subcommand " << cmd << "\n";
+    return usage(std::cerr);
 }
