@@ -86,7 +86,24 @@ struct ItemInfo {
     std::string reasons_json;
     bool scanned_clean = false;
     std::int64_t attempts = 0;
-    bool stored_inline = false;  // sealed bytes in the index row, not in a file
+    bool stored_inline = false;     // sealed bytes in the index row, not in a file
+    bool source_confirmed = false;  // the source was told the item is stored ("downloaded")
+};
+
+// A notice owed to the item's source, e.g. Mynaportal's received / accepted / returned.
+struct NoticeRequest {
+    std::string kind;
+    std::string reason_code;  // required by the source for some kinds
+    std::string message;      // shown to the sender: at most 400 characters, no 個人番号
+};
+
+struct Notice {
+    std::int64_t id = 0;
+    ItemId item;
+    std::string source;
+    std::string external_id;
+    NoticeRequest request;
+    std::int64_t attempts = 0;
 };
 
 // Streams one item's payload into a sealed temporary file. Destroying it uncommitted
@@ -142,6 +159,7 @@ struct Change {
     std::optional<std::string> reasons_json{};  // reason codes and positions, nothing personal
     bool scanned_clean = false;                 // entering staged after a clean scan
     Details details{};                          // for the audit record
+    std::optional<NoticeRequest> notice{};      // owed to the source, committed with the change
 };
 
 struct RecoveryReport {
@@ -197,6 +215,21 @@ class Queue {
                                std::size_t limit = 1000);
     std::map<State, std::int64_t> counts();
 
+    // The source has been told the item is stored; adds the notice that follows (e.g.
+    // received). Idempotent.
+    void confirm_to_source(const ItemId& id, std::optional<NoticeRequest> notice);
+    // Items of a source that were committed but whose source was not told yet (a crash
+    // came in between): tell it again.
+    std::vector<ItemInfo> unconfirmed(std::string_view source);
+    // Pending notices due now, at most one per item (the oldest: notices reach the source
+    // in the order they were made), only for items confirmed to their source.
+    std::vector<Notice> due_notices(std::string_view source,
+                                    std::chrono::system_clock::time_point now, std::size_t limit);
+    void notice_delivered(std::int64_t notice, const std::string& notice_id);
+    void notice_closed(std::int64_t notice, const std::string& outcome);  // will not be retried
+    void notice_retry(std::int64_t notice, std::chrono::system_clock::time_point next_attempt);
+    std::int64_t pending_notices();
+
     // Purges what the policy says is due; returns the number of items purged.
     std::int64_t purge_expired(const RetentionPolicy& policy,
                                std::chrono::system_clock::time_point now);
@@ -226,6 +259,9 @@ class Queue {
     void apply_change(const ItemInfo& item, const Change& change, const Actor& actor);
     // purged, with its deletion record (廃棄記録); the key and bytes are gone already.
     void record_deletion(const ItemInfo& item, Details details);
+    void add_notice_locked(const ItemId& id, const NoticeRequest& notice);
+    void finish_notice(std::int64_t notice, const std::string& state, const std::string& notice_id,
+                       const std::string& outcome);
     void mark_corrupt_locked(const ItemInfo& item, const std::string& why);
     // Both return why the payload is damaged, or "" when it read back intact.
     std::string read_sealed(const ItemInfo& item, const config::SecretBytes& key, ReadExact in,

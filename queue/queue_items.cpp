@@ -14,7 +14,8 @@ namespace {
 
 constexpr const char* kSelectItem =
     "SELECT id, source, external_id, kind, state, created_at, updated_at, state_since, size, "
-    "sha256, verdict, reasons, scanned_clean, attempts, payload IS NOT NULL FROM items";
+    "sha256, verdict, reasons, scanned_clean, attempts, payload IS NOT NULL, confirmed_at IS NOT "
+    "NULL FROM items";
 
 ItemInfo read_item(const Stmt& s) {
     ItemInfo i;
@@ -36,6 +37,7 @@ ItemInfo read_item(const Stmt& s) {
     i.scanned_clean = s.integer(12) != 0;
     i.attempts = s.integer(13);
     i.stored_inline = s.integer(14) != 0;
+    i.source_confirmed = s.integer(15) != 0;
     return i;
 }
 
@@ -143,6 +145,8 @@ void Queue::apply_change(const ItemInfo& item, const Change& change, const Actor
     if (db_->changes() != 1) {
         throw IllegalTransition("item " + item.id.str() + " is no longer " + from);
     }
+    if (change.notice)
+        add_notice_locked(item.id, *change.notice);
     Details details{{"from", from}, {"to", to}};
     if (change.verdict)
         details.emplace_back("verdict", *change.verdict);

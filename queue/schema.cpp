@@ -21,6 +21,7 @@ CREATE TABLE items(
   wrapped_key   BLOB,
   meta_sealed   BLOB,
   payload       BLOB,
+  confirmed_at  INTEGER,
   verdict       TEXT,
   reasons       TEXT NOT NULL DEFAULT '[]',
   scanned_clean INTEGER NOT NULL DEFAULT 0,
@@ -29,6 +30,24 @@ CREATE TABLE items(
 ) STRICT;
 CREATE INDEX items_by_state ON items(state, state_since);
 CREATE INDEX items_by_digest ON items(sha256);
+
+-- Notices owed to a source (Mynaportal 受付・審査結果), written in the same transaction
+-- as the change they report and retried until the source confirms them.
+CREATE TABLE notices(
+  id              INTEGER PRIMARY KEY,
+  item_id         TEXT NOT NULL REFERENCES items(id),
+  kind            TEXT NOT NULL,
+  reason_code     TEXT NOT NULL DEFAULT '',
+  message         TEXT NOT NULL DEFAULT '',
+  state           TEXT NOT NULL DEFAULT 'pending',
+  created_at      INTEGER NOT NULL,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  notice_id       TEXT NOT NULL DEFAULT '',
+  outcome         TEXT NOT NULL DEFAULT '',
+  UNIQUE(item_id, kind)
+) STRICT;
+CREATE INDEX notices_pending ON notices(state, next_attempt_at);
 
 CREATE TABLE keyring(
   purpose    TEXT NOT NULL,
