@@ -39,6 +39,7 @@ void read_peer(TableReader& r, PeerSettings& p) {
     r.path("client_cert", p.client_cert);
     r.secret("client_key", p.client_key);
     r.duration("poll_interval", p.poll_interval);
+    r.duration("timeout", p.timeout);
 }
 
 void read_mynaportal(TableReader& r, MynaportalSettings& m) {

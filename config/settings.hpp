@@ -46,6 +46,7 @@ struct PeerSettings {
     Path client_cert;
     SecretRef client_key;
     Duration poll_interval = 5min;
+    Duration timeout = 30s;  // each network phase: connect, handshake, each read and write
 };
 
 struct MynaportalSettings : PeerSettings {

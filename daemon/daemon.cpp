@@ -10,6 +10,7 @@
 #include "common/log.hpp"
 #include "common/metrics_file.hpp"
 #include "common/version.hpp"
+#include "daemon/source_settings.hpp"
 
 namespace sekisho::daemon {
 namespace {
@@ -17,6 +18,7 @@ namespace {
 using namespace std::chrono_literals;
 constexpr auto kMetricsInterval = 15s;
 constexpr auto kRetentionInterval = 10min;
+constexpr auto kShutdownGrace = 3s;
 constexpr std::size_t kRawKeyBytes = 32;
 
 double seconds_since_epoch(std::chrono::system_clock::time_point t) {
@@ -48,7 +50,8 @@ Daemon::Daemon(config::Path config_file, config::Settings settings)
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       watchdog_timer_(io_),
       metrics_timer_(io_),
-      retention_timer_(io_) {}
+      retention_timer_(io_),
+      shutdown_timer_(io_) {}
 
 void Daemon::open_queue() {
     const config::SecretRules rules{
@@ -68,6 +71,26 @@ void Daemon::open_queue() {
         log::error("items with a missing or damaged payload were moved to corrupt",
                    {{"count", r.missing_or_damaged}});
     }
+}
+
+void Daemon::apply_mynaportal(const config::Settings& s) {
+    const auto interval =
+        std::chrono::duration_cast<std::chrono::milliseconds>(s.mynaportal.poll_interval);
+    if (!s.mynaportal.enabled) {
+        if (mynaportal_)
+            mynaportal_->stop();
+        mynaportal_.reset();
+        return;
+    }
+    auto poll = mynaportal_settings(s);
+    if (mynaportal_) {
+        mynaportal_->reconfigure(std::move(poll), interval);
+        return;
+    }
+    mynaportal_ = std::make_unique<mynaportal::Source>(io_.get_executor(), *queue_, std::move(poll),
+                                                       interval);
+    mynaportal_->start([this] { shutdown_timer_.cancel(); });
+    log::notice("Mynaportal source started", {{"base_url", s.mynaportal.base_url}});
 }
 
 void Daemon::check_user() const {
@@ -93,6 +116,7 @@ int Daemon::run() {
         check_user();
         state_lock_ = std::make_unique<StateLock>(settings_.daemon.state_dir);
         open_queue();
+        apply_mynaportal(settings_);
         queue_->record(queue::Actor::daemon(),
                        {"daemon started", std::nullopt, std::nullopt, {{"version", kVersion}}});
     } catch (const std::exception& e) {
@@ -119,6 +143,7 @@ int Daemon::run() {
     } catch (const std::exception& e) {
         log::error("cannot record the stop in the audit log", {{"reason", e.what()}});
     }
+    mynaportal_.reset();
     queue_.reset();
     log::notice("sekishod stopped");
     return kExitOk;
@@ -147,26 +172,32 @@ void Daemon::reload() {
     notifier_.reloading();
     log::notice("reloading configuration", {{"config", config_file_}});
     auto result = config::load_settings(config_file_, config::Program::daemon);
-    std::optional<std::string> refused;
-    if (result.ok())
-        refused = restart_only_change(settings_, *result.settings);
-    if (!result.ok() || refused) {
+    bool applied = false;
+    if (!result.ok()) {
         for (const auto& p : result.errors)
             log::error("configuration error", {{"problem", p.str()}});
-        if (refused) {
-            log::error("configuration change needs a restart", {{"key", *refused}});
-        }
-        log::error("reload failed; the previous configuration stays in force");
-        ++reloads_failed_;
-        last_reload_failed_ = true;
+    } else if (const auto key = restart_only_change(settings_, *result.settings)) {
+        log::error("configuration change needs a restart", {{"key", *key}});
     } else {
+        try {
+            // Certificates and keys are loaded and checked before anything changes.
+            apply_mynaportal(*result.settings);
+            applied = true;
+        } catch (const std::exception& e) {
+            log::error("cannot apply the new configuration", {{"reason", e.what()}});
+        }
+    }
+    if (applied) {
         settings_ = std::move(*result.settings);
         log::set_threshold(settings_.daemon.log_level);
         queue_->set_min_free_bytes(settings_.queue.min_free_space);
         log::notice("configuration reloaded");
         ++reloads_ok_;
-        last_reload_failed_ = false;
+    } else {
+        log::error("reload failed; the previous configuration stays in force");
+        ++reloads_failed_;
     }
+    last_reload_failed_ = !applied;
     publish_metrics();
     notifier_.ready(status_line());
 }
@@ -180,10 +211,23 @@ void Daemon::stop() {
     watchdog_timer_.cancel();
     metrics_timer_.cancel();
     retention_timer_.cancel();
-    publish_metrics();
     // With the signal wait and the timers cancelled, the loop ends once the handlers
     // already queued have run; nothing is written half, because every file the daemon
     // writes is replaced atomically.
+    publish_metrics();
+    const bool cycle_in_flight = mynaportal_ && mynaportal_->in_cycle();
+    if (mynaportal_)
+        mynaportal_->stop();
+    if (!cycle_in_flight)
+        return;
+    // A poll cycle in flight may wait on the network for up to its timeout; stopping
+    // abandons it, which loses nothing: an item is acknowledged to the service only
+    // after its durable commit, so an unfinished one is fetched again next time.
+    shutdown_timer_.expires_after(kShutdownGrace);
+    shutdown_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec)
+            io_.stop();
+    });
 }
 
 void Daemon::schedule_watchdog() {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <memory>
 
+#include "adapters/mynaportal/source.hpp"
 #include "config/load.hpp"
 #include "daemon/notify.hpp"
 #include "daemon/state_lock.hpp"
@@ -28,6 +29,9 @@ class Daemon {
 
   private:
     void open_queue();
+    // Starts, reconfigures or stops the Mynaportal source to match the settings; throws
+    // (changing nothing) when its certificates or keys cannot be loaded.
+    void apply_mynaportal(const config::Settings& s);
     void check_user() const;
     void wait_for_signal();
     void on_signal(int signo);
@@ -48,9 +52,11 @@ class Daemon {
     boost::asio::steady_timer watchdog_timer_;
     boost::asio::steady_timer metrics_timer_;
     boost::asio::steady_timer retention_timer_;
+    boost::asio::steady_timer shutdown_timer_;
     Notifier notifier_;
     std::unique_ptr<StateLock> state_lock_;
     std::unique_ptr<queue::Queue> queue_;
+    std::unique_ptr<mynaportal::Source> mynaportal_;
     bool accepting_ = true;
     std::chrono::system_clock::time_point started_;
     std::uint64_t reloads_ok_ = 0;

@@ -221,6 +221,8 @@ class Queue {
     // Items of a source that were committed but whose source was not told yet (a crash
     // came in between): tell it again.
     std::vector<ItemInfo> unconfirmed(std::string_view source);
+    // A notice owed without a change of state (e.g. returned E-DUPLICATE). Idempotent.
+    void add_notice(const ItemId& id, const NoticeRequest& notice);
     // Pending notices due now, at most one per item (the oldest: notices reach the source
     // in the order they were made), only for items confirmed to their source.
     std::vector<Notice> due_notices(std::string_view source,

@@ -80,6 +80,15 @@ void Queue::confirm_to_source(const ItemId& id, std::optional<NoticeRequest> not
     tx.commit();
 }
 
+void Queue::add_notice(const ItemId& id, const NoticeRequest& notice) {
+    std::lock_guard lock(db_mutex_);
+    Transaction tx(*db_);
+    if (!find_locked(id))
+        throw NotFound("no item " + id.str());
+    add_notice_locked(id, notice);
+    tx.commit();
+}
+
 std::vector<ItemInfo> Queue::unconfirmed(std::string_view source) {
     std::vector<ItemId> ids;
     {

@@ -11,7 +11,7 @@ packages=(
   libssl-dev libxml2-dev libxmlsec1-dev libxmlsec1-openssl libsqlite3-dev
   libsystemd-dev libtomlplusplus-dev libarchive-dev libisal-dev
   # tests
-  catch2 openssl systemd iproute2 procps util-linux
+  catch2 openssl systemd iproute2 procps util-linux xmlsec1
 )
 
 missing=()

@@ -9,6 +9,10 @@
 
 #include "common/version.hpp"
 
+int mynaportal_sim_main(int, char**);
+
+int make_filings_main(int, char**);
+
 namespace {
 
 struct Subcommand {
@@ -20,6 +24,10 @@ struct Subcommand {
 // Each subcommand adds one line here (and its library to tests/sim/CMakeLists.txt).
 const std::vector<Subcommand> kSubcommands{
     // SUBCOMMANDS
+    {"make-filings", "generate filing packages (valid, and with --invalid one per reason code)",
+     make_filings_main},
+    {"mynaportal", "simulate the Mynaportal filing download API over mutual TLS",
+     mynaportal_sim_main},
 };
 
 int usage(std::ostream& out) {

@@ -56,7 +56,7 @@ TEST_CASE("a notice of the same kind is made once per item", "[queue][notices]")
     CHECK(f.q->pending_notices() == 1);
 }
 
-TEST_CASE("retries wait for their time; closed notices are not retried", "[queue][notices]") {
+TEST_CASE("retries wait for their time, and closed notices are not retried", "[queue][notices]") {
     test::QueueFixture f;
     const auto id = f.enqueue("A1", "x").id;
     f.q->confirm_to_source(id, NoticeRequest{"received", "", ""});

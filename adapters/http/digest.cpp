@@ -1,0 +1,112 @@
+#include "adapters/http/digest.hpp"
+
+#include <openssl/evp.h>
+
+#include <stdexcept>
+
+namespace sekisho::http {
+namespace {
+
+constexpr std::string_view kAlphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+int base64_value(char c) {
+    const auto pos = kAlphabet.find(c);
+    return pos == std::string_view::npos ? -1 : static_cast<int>(pos);
+}
+
+// Strips the "=" padding after checking it is where it belongs; nullopt when misplaced.
+std::optional<std::string_view> strip_padding(std::string_view text, bool padding_optional) {
+    if (text.size() % 4 != 0 && !padding_optional)
+        return std::nullopt;
+    std::size_t pad = 0;
+    while (pad < text.size() && pad < 2 && text[text.size() - 1 - pad] == '=')
+        ++pad;
+    if (pad > 0 && text.size() % 4 != 0)
+        return std::nullopt;  // padding present must make whole quads
+    text.remove_suffix(pad);
+    if (text.size() % 4 == 1)
+        return std::nullopt;  // six bits cannot end a byte sequence
+    return text;
+}
+
+}  // namespace
+
+Sha256Digest sha256(std::span<const unsigned char> bytes) {
+    Sha256 hasher;
+    hasher.update(bytes);
+    return hasher.finish();
+}
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
+    if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1)
+        throw std::runtime_error("SHA-256: cannot initialise the digest");
+}
+
+void Sha256::update(std::span<const unsigned char> bytes) {
+    if (EVP_DigestUpdate(ctx_.get(), bytes.data(), bytes.size()) != 1)
+        throw std::runtime_error("SHA-256: digest update failed");
+}
+
+Sha256Digest Sha256::finish() {
+    Sha256Digest out{};
+    unsigned int len = 0;
+    if (EVP_DigestFinal_ex(ctx_.get(), out.data(), &len) != 1 || len != out.size())
+        throw std::runtime_error("SHA-256: digest finalisation failed");
+    return out;
+}
+
+std::string base64_encode(std::span<const unsigned char> bytes) {
+    std::string out;
+    out.reserve((bytes.size() + 2) / 3 * 4);
+    for (std::size_t i = 0; i < bytes.size(); i += 3) {
+        const std::size_t n = std::min<std::size_t>(3, bytes.size() - i);
+        unsigned v = static_cast<unsigned>(bytes[i]) << 16;
+        if (n > 1)
+            v |= static_cast<unsigned>(bytes[i + 1]) << 8;
+        if (n > 2)
+            v |= bytes[i + 2];
+        out += kAlphabet[(v >> 18) & 63];
+        out += kAlphabet[(v >> 12) & 63];
+        out += n > 1 ? kAlphabet[(v >> 6) & 63] : '=';
+        out += n > 2 ? kAlphabet[v & 63] : '=';
+    }
+    return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view text, bool padding_optional) {
+    const auto body = strip_padding(text, padding_optional);
+    if (!body)
+        return std::nullopt;
+    std::string out;
+    unsigned acc = 0;
+    int bits = 0;
+    for (char c : *body) {
+        const int v = base64_value(c);
+        if (v < 0)
+            return std::nullopt;
+        acc = (acc << 6) | static_cast<unsigned>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((acc >> bits) & 0xff);
+        }
+    }
+    // Non-zero leftover bits mean a non-canonical encoding: two texts for one value.
+    if ((acc & ((1u << bits) - 1)) != 0)
+        return std::nullopt;
+    return out;
+}
+
+std::string hex_lower(std::span<const unsigned char> bytes) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(bytes.size() * 2);
+    for (unsigned char b : bytes) {
+        out += kHex[b >> 4];
+        out += kHex[b & 15];
+    }
+    return out;
+}
+
+}  // namespace sekisho::http

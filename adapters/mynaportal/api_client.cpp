@@ -1,0 +1,245 @@
+#include "adapters/mynaportal/api_client.hpp"
+
+#include <charconv>
+
+#include "adapters/http/repr_digest.hpp"
+#include "common/log.hpp"
+
+namespace sekisho::mynaportal {
+namespace {
+
+using boost::asio::awaitable;
+namespace bhttp = boost::beast::http;
+constexpr const char* kJson = "application/json";
+constexpr std::size_t kMaxProblemBytes = 64 * 1024;
+
+std::string describe(const Problem& p) {
+    std::string s = std::to_string(p.status);
+    if (!p.type.empty())
+        s += " " + p.type;
+    if (!p.title.empty())
+        s += " (" + p.title + ")";
+    return s;
+}
+
+Problem problem_of(const http::Response& r) {
+    return parse_problem(r.status, r.body, std::string(r.headers["Retry-After"]));
+}
+
+std::uint64_t content_length(const bhttp::fields& h) {
+    const auto v = h[bhttp::field::content_length];
+    std::uint64_t n = 0;
+    const auto r = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (v.empty() || r.ec != std::errc() || r.ptr != v.data() + v.size()) {
+        throw TransferError("package answer without a valid Content-Length");
+    }
+    return n;
+}
+
+// Checks the head of a package answer against the listing before any byte is stored.
+void check_head(const Filing& f, const bhttp::fields& h) {
+    if (content_length(h) != f.size) {
+        throw TransferError("Content-Length " + std::string(h[bhttp::field::content_length]) +
+                            " differs from the listed size " + std::to_string(f.size));
+    }
+    http::Sha256Digest digest{};
+    try {
+        digest = http::parse_repr_digest_sha256(h["Repr-Digest"]);
+    } catch (const std::invalid_argument& e) {
+        throw TransferError(std::string("bad Repr-Digest: ") + e.what());
+    }
+    if (!std::equal(digest.begin(), digest.end(), f.sha256.begin())) {
+        throw TransferError("Repr-Digest differs from the listed sha256");
+    }
+}
+
+}  // namespace
+
+ApiError::ApiError(Problem p) : std::runtime_error(describe(p)), problem_(std::move(p)) {}
+
+bool ApiError::retryable() const {
+    const unsigned s = problem_.status;
+    return s >= 500 || s == 408 || s == 429;
+}
+
+ApiClient::ApiClient(http::Endpoint endpoint, std::shared_ptr<http::TlsClientContext> tls,
+                     http::Timeouts timeouts, ApiLimits limits)
+    : endpoint_(std::move(endpoint)), tls_(std::move(tls)), timeouts_(timeouts), limits_(limits) {}
+
+ApiClient::~ApiClient() = default;
+
+http::Connection& ApiClient::connection() {
+    if (!connection_ || !connection_->is_open()) {
+        throw http::TransportError(http::TransportErrorKind::io,
+                                   "connection to " + endpoint_.authority() + " is closed");
+    }
+    return *connection_;
+}
+
+awaitable<void> ApiClient::connect() {
+    connection_ = co_await http::Connection::open(endpoint_, tls_, timeouts_);
+}
+
+awaitable<void> ApiClient::reconnect() {
+    connection_.reset();
+    co_await connect();
+    co_await relogin();
+}
+
+const std::string& ApiClient::server_cert_sha256() const {
+    static const std::string kNone;
+    return connection_ ? connection_->server_cert_sha256() : kNone;
+}
+
+http::HeaderList ApiClient::auth_headers() const {
+    return {{"Authorization", "Bearer " + token_}};
+}
+
+awaitable<http::Response> ApiClient::send(bhttp::verb verb, std::string target, std::string body,
+                                          bool authenticated) {
+    // A keep-alive connection the server closed is opened again once, transparently.
+    if (!connection_ || !connection_->is_open())
+        co_await connect();
+    std::string content_type = body.empty() ? "" : kJson;
+    http::HeaderList headers;
+    if (authenticated)
+        headers = auth_headers();
+    http::Response r = co_await connection_->request(verb, std::move(target), std::move(body),
+                                                     std::move(content_type), limits_.max_json,
+                                                     std::move(headers));
+    co_return r;
+}
+
+awaitable<void> ApiClient::relogin() {
+    std::string target = "/v1/auth/login";
+    std::string body = login_body(user_id_, password_.view());
+    const http::Response r =
+        co_await send(bhttp::verb::post, std::move(target), std::move(body), false);
+    if (r.status != 200)
+        throw ApiError(problem_of(r));
+    token_ = parse_login(r.body).access_token;
+}
+
+awaitable<Session> ApiClient::login(std::string user_id, config::SecretBytes password) {
+    user_id_ = std::move(user_id);
+    password_ = std::move(password);
+    std::string target = "/v1/auth/login";
+    std::string body = login_body(user_id_, password_.view());
+    const http::Response r =
+        co_await send(bhttp::verb::post, std::move(target), std::move(body), false);
+    if (r.status != 200)
+        throw ApiError(problem_of(r));
+    Session s = parse_login(r.body);
+    token_ = s.access_token;
+    co_return s;
+}
+
+awaitable<http::Response> ApiClient::call(bhttp::verb verb, std::string target, std::string body) {
+    std::string target_copy = target;
+    std::string body_copy = body;
+    http::Response r = co_await send(verb, std::move(target_copy), std::move(body_copy), true);
+    if (r.status == 401 && problem_of(r).type == "token-expired") {
+        log::info("Mynaportal token expired; logging in again");
+        co_await relogin();
+        r = co_await send(verb, std::move(target), std::move(body), true);
+    }
+    co_return r;
+}
+
+awaitable<ListPage> ApiClient::list(std::uint64_t offset, std::uint64_t limit) {
+    std::string target = "/v1/filings?status=arrived&limit=" + std::to_string(limit) +
+                         "&offset=" + std::to_string(offset);
+    const http::Response r = co_await call(bhttp::verb::get, std::move(target), std::string());
+    if (r.status != 200)
+        throw ApiError(problem_of(r));
+    co_return parse_list(r.body);
+}
+
+awaitable<void> ApiClient::download(Filing f, queue::ItemWriter& writer) {
+    if (f.size > limits_.max_package) {
+        throw TransferError("listed size " + std::to_string(f.size) + " exceeds the package limit");
+    }
+    const std::string target = "/v1/filings/" + f.arrive_id + "/package";
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        if (!connection_ || !connection_->is_open())
+            co_await connect();
+        unsigned status = 0;
+        std::string error_body;
+        const auto on_head = [&](unsigned s, const bhttp::fields& h) {
+            status = s;
+            if (s == 200)
+                check_head(f, h);
+        };
+        const auto on_chunk = [&](std::span<const unsigned char> chunk) {
+            if (status == 200) {
+                writer.write(chunk);
+            } else if (error_body.size() + chunk.size() <= kMaxProblemBytes) {
+                error_body.append(chunk.begin(), chunk.end());
+            }
+        };
+        std::string t = target;
+        http::HeaderList headers = auth_headers();
+        http::Connection::OnHead head_cb = on_head;
+        http::Connection::OnChunk chunk_cb = on_chunk;
+        const std::size_t max_body = std::max<std::uint64_t>(f.size, kMaxProblemBytes);
+        co_await connection_->download(std::move(t), max_body, std::move(headers),
+                                       std::move(head_cb), std::move(chunk_cb));
+        if (status == 200)
+            break;
+        const Problem p = parse_problem(status, error_body, "");
+        if (status == 401 && p.type == "token-expired" && attempt == 0) {
+            co_await relogin();
+            continue;
+        }
+        throw ApiError(p);
+    }
+    if (writer.size() != f.size) {
+        throw TransferError("received " + std::to_string(writer.size()) + " bytes of " +
+                            std::to_string(f.size));
+    }
+}
+
+awaitable<void> ApiClient::mark_downloaded(std::string arrive_id) {
+    std::string target = "/v1/filings/" + arrive_id + "/downloaded";
+    const http::Response r = co_await call(bhttp::verb::post, std::move(target), std::string());
+    if (r.status != 204)
+        throw ApiError(problem_of(r));
+}
+
+awaitable<std::optional<std::string>> ApiClient::notice(std::string arrive_id,
+                                                        queue::NoticeRequest n) {
+    std::string target = "/v1/filings/" + arrive_id + "/notices";
+    std::string body = notice_body(n.kind, n.reason_code, n.message);
+    const http::Response r = co_await call(bhttp::verb::post, std::move(target), std::move(body));
+    if (r.status == 201)
+        co_return parse_notice_id(r.body);
+    const Problem p = problem_of(r);
+    if (r.status == 409 && p.type == "notice-conflict")
+        co_return std::nullopt;
+    throw ApiError(p);
+}
+
+awaitable<void> ApiClient::change_password(const config::SecretBytes& current,
+                                           const config::SecretBytes& next) {
+    std::string target = "/v1/auth/password";
+    std::string body = password_body(current.view(), next.view());
+    const http::Response r = co_await call(bhttp::verb::post, std::move(target), std::move(body));
+    if (r.status != 204)
+        throw ApiError(problem_of(r));
+}
+
+awaitable<void> ApiClient::logout() {
+    std::string target = "/v1/auth/logout";
+    const http::Response r = co_await call(bhttp::verb::post, std::move(target), std::string());
+    if (r.status != 204)
+        throw ApiError(problem_of(r));
+    token_.clear();
+}
+
+awaitable<void> ApiClient::close() {
+    if (connection_ && connection_->is_open())
+        co_await connection_->close();
+    connection_.reset();
+}
+
+}  // namespace sekisho::mynaportal

@@ -1,0 +1,49 @@
+#include "daemon/source_settings.hpp"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace sekisho::daemon {
+namespace {
+
+constexpr std::size_t kMaxPemBytes = 64 * 1024;
+
+std::string read_pem(const config::Path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+        throw std::runtime_error("cannot read " + file.string());
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (text.str().size() > kMaxPemBytes)
+        throw std::runtime_error(file.string() + " is too large");
+    return text.str();
+}
+
+}  // namespace
+
+http::Timeouts timeouts_of(const config::PeerSettings& peer) {
+    const auto t = std::chrono::duration_cast<std::chrono::milliseconds>(peer.timeout);
+    return {t, t, t};
+}
+
+std::shared_ptr<http::TlsClientContext> tls_context_of(const config::PeerSettings& peer) {
+    return http::TlsClientContext::create(
+        {peer.ca_file, peer.pin_sha256, read_pem(peer.client_cert),
+         config::load_secret(peer.client_key, {.owner = ::geteuid(), .max_size = kMaxPemBytes})});
+}
+
+mynaportal::PollSettings mynaportal_settings(const config::Settings& s) {
+    const auto& m = s.mynaportal;
+    mynaportal::PollSettings p;
+    p.endpoint = http::Endpoint::parse(m.base_url);
+    p.tls = tls_context_of(m);
+    p.timeouts = timeouts_of(m);
+    p.limits.max_package = s.inspect.max_package;
+    p.user_id = m.user_id;
+    p.password = m.password_credential;
+    return p;
+}
+
+}  // namespace sekisho::daemon
