@@ -46,6 +46,7 @@ demo: build
 # Figures, not pass/fail: see each benchmark's first lines for what it measures.
 bench: build
 	$(BUILD_DIR)/bin/bench_queue
+	$(BUILD_DIR)/bin/bench_mynaportal
 
 # The long version of the crash test: 2,000 SIGKILLs (SOAK_ROUNDS to change).
 SOAK_ROUNDS ?= 2000

@@ -89,6 +89,10 @@ void Daemon::apply_mynaportal(const config::Settings& s) {
     }
     mynaportal_ = std::make_unique<mynaportal::Source>(io_.get_executor(), *queue_, std::move(poll),
                                                        interval);
+    mynaportal_->on_cycle([this] {
+        publish_metrics();
+        notifier_.status(status_line());
+    });
     mynaportal_->start([this] { shutdown_timer_.cancel(); });
     log::notice("Mynaportal source started", {{"base_url", s.mynaportal.base_url}});
 }
@@ -249,6 +253,7 @@ void Daemon::schedule_metrics() {
             return;
         watch_disk_space();
         publish_metrics();
+        notifier_.status(status_line());
         schedule_metrics();
     });
 }
@@ -320,14 +325,56 @@ void Daemon::publish_metrics() {
                 accepting_ ? 1 : 0);
         m.gauge("sekisho_audit_records", "Records in the audit log",
                 static_cast<double>(queue_->audit_records()));
+        m.gauge("sekisho_notices_pending", "Notices owed to the sources, not yet confirmed",
+                static_cast<double>(queue_->pending_notices()));
     } catch (const std::exception& e) {
         log::warning("cannot read queue figures for metrics", {{"reason", e.what()}});
     }
+    source_metrics(m);
     try {
         sekisho::publish_metrics(file, m);
     } catch (const std::exception& e) {
         log::warning("cannot write metrics file", {{"reason", e.what()}});
     }
+}
+
+void Daemon::source_metrics(MetricsText& m) const {
+    if (!mynaportal_)
+        return;
+    const auto& st = mynaportal_->status();
+    const MetricsText::Labels source{{"source", "mynaportal"}};
+    m.counter("sekisho_source_cycles_total", "Poll cycles run", static_cast<double>(st.cycles),
+              source);
+    m.counter("sekisho_source_items_taken_total", "Items taken into the queue",
+              static_cast<double>(st.filings_taken), source);
+    m.gauge("sekisho_source_last_cycle_ok", "1 when the last poll cycle ran through",
+            st.cycles > 0 && st.last_report.ok() ? 1 : 0, source);
+    if (st.last_cycle) {
+        m.gauge("sekisho_source_last_cycle_timestamp_seconds", "End of the last poll cycle",
+                seconds_since_epoch(*st.last_cycle), source);
+    }
+    m.gauge("sekisho_source_stopped", "1 while polling is stopped (e.g. password expired)",
+            st.state == mynaportal::SourceStatus::State::password_expired ? 1 : 0, source);
+    if (st.password_days_left) {
+        m.gauge("sekisho_mynaportal_password_days_left",
+                "Days until the Mynaportal password expires",
+                static_cast<double>(*st.password_days_left));
+    }
+}
+
+std::string Daemon::source_status() const {
+    if (!mynaportal_)
+        return "";
+    const auto& st = mynaportal_->status();
+    std::string s = "; mynaportal: " + std::string(mynaportal::name(st.state));
+    if (st.cycles > 0) {
+        s += st.last_report.ok() ? ", last poll ok" : ", last poll FAILED";
+        s += ", " + std::to_string(st.filings_taken) + " taken";
+    }
+    if (st.password_days_left && *st.password_days_left <= 30) {
+        s += ", password expires in " + std::to_string(*st.password_days_left) + " days";
+    }
+    return s;
 }
 
 std::string Daemon::status_line() const {

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "adapters/mynaportal/source.hpp"
+#include "common/metrics_file.hpp"
 #include "config/load.hpp"
 #include "daemon/notify.hpp"
 #include "daemon/state_lock.hpp"
@@ -44,6 +45,8 @@ class Daemon {
     void watch_disk_space();
     void publish_metrics();
     std::string status_line() const;
+    std::string source_status() const;
+    void source_metrics(MetricsText& m) const;
 
     config::Path config_file_;
     config::Settings settings_;

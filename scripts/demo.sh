@@ -38,12 +38,49 @@ wait_for() {  # wait_for SECONDS COMMAND...: polls until the command succeeds
   done
 }
 
+make_pki() {  # a CA for the simulated Mynaportal server and one for this terminal
+  local p=$demo/pki
+  mkdir -m 0700 "$p"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=Demo Mynaportal CA" \
+    -keyout "$p/server-ca.key" -out "$p/server-ca.pem" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$p/server.key" \
+    -out "$p/server.csr" 2>/dev/null
+  openssl x509 -req -in "$p/server.csr" -CA "$p/server-ca.pem" -CAkey "$p/server-ca.key" \
+    -CAcreateserial -days 30 -out "$p/server.pem" \
+    -extfile <(printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n') 2>/dev/null
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=Demo terminal CA" \
+    -keyout "$p/client-ca.key" -out "$p/client-ca.pem" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=demo terminal" -keyout "$p/client.key" \
+    -out "$p/client.csr" 2>/dev/null
+  openssl x509 -req -in "$p/client.csr" -CA "$p/client-ca.pem" -CAkey "$p/client-ca.key" \
+    -CAcreateserial -days 30 -out "$p/client.pem" \
+    -extfile <(printf 'extendedKeyUsage=clientAuth\n') 2>/dev/null
+  chmod 0600 "$p"/*.key
+}
+
 step "Preparing $demo"
 mkdir -m 0700 "$demo/state" "$demo/secrets"
 for key in queue_key audit_key oneway_key; do
   head -c 32 /dev/urandom > "$demo/secrets/$key"
   chmod 0600 "$demo/secrets/$key"
 done
+printf 'demo-password\n' > "$demo/secrets/mynaportal_password"
+chmod 0600 "$demo/secrets/mynaportal_password"
+make_pki
+
+step "Generating synthetic filings (signed by a generated test CA)"
+"$bin/sekisho-sim" make-filings --out "$demo/filings" --ca-dir "$demo/ca" --count 12 --seed 1
+
+step "Starting the Mynaportal simulator (mutual TLS on 127.0.0.1)"
+"$bin/sekisho-sim" mynaportal --listen 127.0.0.1:0 --ready-file "$demo/sim.port" \
+  --tls-cert "$demo/pki/server.pem" --tls-key "$demo/pki/server.key" \
+  --client-ca "$demo/pki/client-ca.pem" --filings "$demo/filings" \
+  --record "$demo/sim-record.jsonl" --password-file "$demo/secrets/mynaportal_password" \
+  2> >(sed -u 's/^/  [simulator] /' >&2) &
+pids+=($!)
+wait_for 10 test -s "$demo/sim.port"
+port=$(cat "$demo/sim.port")
+echo "  listening on 127.0.0.1:$port"
 # The example configuration, with paths moved into the demo directory and the daemon
 # running as the current user. Secrets are 0600 files here instead of systemd credentials.
 sed -e "s|^state_dir = .*|state_dir = \"$demo/state\"|" \
@@ -53,6 +90,17 @@ sed -e "s|^state_dir = .*|state_dir = \"$demo/state\"|" \
     -e "s|^queue_key = \"queue_key\"|queue_key = \"$demo/secrets/queue_key\"|" \
     -e "s|^audit_key = \"audit_key\"|audit_key = \"$demo/secrets/audit_key\"|" \
     -e "s|^oneway_key = \"oneway_key\"|oneway_key = \"$demo/secrets/oneway_key\"|" \
+    -e "/^\[mynaportal\]/,/^\[chukan\]/{
+          s|^enabled = false|enabled = true|
+          s|^# base_url = .*|base_url = \"https://127.0.0.1:$port/\"|
+          s|^# ca_file = .*|ca_file = \"$demo/pki/server-ca.pem\"|
+          s|^# client_cert = .*|client_cert = \"$demo/pki/client.pem\"|
+          s|^client_key = .*|client_key = \"$demo/pki/client.key\"|
+          s|^# user_id = .*|user_id = \"K1234567\"|
+          s|^password_credential = .*|password_credential = \"$demo/secrets/mynaportal_password\"|
+          s|^poll_interval = .*|poll_interval = \"3s\"|
+        }" \
+    -e "s|^trust_anchors = \[\]|trust_anchors = [\"$demo/ca/trust-anchor.pem\"]|" \
     "$src/config/sekishod.example.toml" > "$demo/sekishod.toml"
 chmod 0640 "$demo/sekishod.toml"
 "$bin/sekishod" --version
@@ -64,8 +112,17 @@ pids+=($!)
 daemon=$!
 wait_for 10 test -s "$demo/sekishod.prom"
 
-step "Metrics file ($demo/sekishod.prom)"
-grep -v '^#' "$demo/sekishod.prom" | sed 's/^/  /'
+step "Filings arriving in the encrypted queue"
+wait_for 30 grep -q 'sekisho_queue_items{state="fetched"} 12' "$demo/sekishod.prom"
+grep -E '^sekisho_(queue_items\{state="fetched"\}|source_items_taken_total|notices_pending|audit_records|queue_accepting)' \
+  "$demo/sekishod.prom" | sed 's/^/  /'
+echo "  what the simulated Mynaportal saw:"
+printf '    %s downloads, %s marked downloaded, %s received notices\n' \
+  "$(grep -c '/package"' "$demo/sim-record.jsonl")" \
+  "$(grep -c '/downloaded"' "$demo/sim-record.jsonl")" \
+  "$(grep -c '"kind":"received"' "$demo/sim-record.jsonl")"
+echo "  the state directory holds only sealed data:"
+ls -la "$demo/state" | sed 's/^/    /'
 
 step "Reload with a broken configuration: the daemon keeps the old one"
 cp "$demo/sekishod.toml" "$demo/sekishod.toml.good"
@@ -89,6 +146,5 @@ step "Stopping (SIGTERM)"
 kill -TERM "$daemon"
 rc=0
 wait "$daemon" || rc=$?
-pids=()
 echo "  sekishod exited with status $rc"
 [[ $rc -eq 0 ]]

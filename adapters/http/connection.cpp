@@ -210,6 +210,9 @@ asio::awaitable<void> Connection::connect() {
     if (ec)
         throw TransportError(TransportErrorKind::connect,
                              where + "TCP connect failed: " + ec.message());
+    // Requests are small and written whole: waiting to coalesce them only adds latency.
+    boost::system::error_code ignored;
+    tcp_stream.socket().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
 }
 
 void Connection::prepare_verification() {

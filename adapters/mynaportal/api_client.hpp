@@ -58,6 +58,17 @@ class ApiClient {
                                                               queue::NoticeRequest n);
     boost::asio::awaitable<void> change_password(const config::SecretBytes& current,
                                                  const config::SecretBytes& next);
+    // Changes an EXPIRED password: POST /v1/auth/password WITHOUT Authorization, the body
+    // naming the user ({"user_id", "current_password", "new_password"}), on a connected
+    // client that is not logged in. This form is NOT in spec/mynaportal-api.md: there the
+    // change needs a Bearer token, and login refuses an expired password (403
+    // password-expired), so the spec leaves no way to change it. The project's simulator
+    // accepts this form as an extension (sekisho-sim mynaportal --help); against another
+    // service it works only if that service accepts it too, and otherwise fails with the
+    // service's answer (typically 401 token-expired) and changes nothing.
+    boost::asio::awaitable<void> change_expired_password(std::string user_id,
+                                                         const config::SecretBytes& current,
+                                                         const config::SecretBytes& next);
     boost::asio::awaitable<void> logout();
     boost::asio::awaitable<void> close();
 

@@ -161,7 +161,7 @@ awaitable<void> run(queue::Queue& q, const PollSettings& s, ApiClient& api, Cycl
 
 }  // namespace
 
-awaitable<CycleReport> poll_once(queue::Queue& q, const PollSettings& s) {
+awaitable<CycleReport> poll_once(queue::Queue& q, PollSettings s) {
     CycleReport r;
     ApiClient api(s.endpoint, s.tls, s.timeouts, s.limits);
     try {

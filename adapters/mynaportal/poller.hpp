@@ -46,6 +46,7 @@ struct CycleReport {
 };
 
 // Never throws for the service's or the network's failures: they are in the report.
-boost::asio::awaitable<CycleReport> poll_once(queue::Queue& q, const PollSettings& settings);
+// Takes the settings by value: a reload during the cycle does not change them under it.
+boost::asio::awaitable<CycleReport> poll_once(queue::Queue& q, PollSettings settings);
 
 }  // namespace sekisho::mynaportal

@@ -181,6 +181,12 @@ std::string password_body(std::string_view current, std::string_view next) {
     return json::serialize(json::object{{"current_password", current}, {"new_password", next}});
 }
 
+std::string expired_password_body(std::string_view user_id, std::string_view current,
+                                  std::string_view next) {
+    return json::serialize(
+        json::object{{"user_id", user_id}, {"current_password", current}, {"new_password", next}});
+}
+
 std::string notice_body(std::string_view kind, std::string_view reason_code,
                         std::string_view message) {
     json::object o{{"kind", kind}};

@@ -71,6 +71,11 @@ Problem parse_problem(unsigned status, std::string_view body, std::string_view r
 
 std::string login_body(std::string_view user_id, std::string_view password);
 std::string password_body(std::string_view current, std::string_view next);
+// {"user_id", "current_password", "new_password"}: the change of an EXPIRED password
+// without a Bearer token. Not in spec/mynaportal-api.md; see
+// ApiClient::change_expired_password.
+std::string expired_password_body(std::string_view user_id, std::string_view current,
+                                  std::string_view next);
 std::string notice_body(std::string_view kind, std::string_view reason_code,
                         std::string_view message);
 // The item's sealed metadata: what the listing said, including the office.

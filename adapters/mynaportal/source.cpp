@@ -4,6 +4,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <utility>
 
 #include "common/log.hpp"
 #include "common/time_format.hpp"
@@ -79,13 +80,15 @@ void Source::reconfigure(PollSettings settings, std::chrono::milliseconds interv
         log::notice("configuration reloaded: Mynaportal polling resumes");
         backoff_.reset();
     }
-    timer_.cancel();  // the loop wakes up and polls with the new settings
+    wake_ = in_cycle();  // a cancel would be lost while a cycle runs
+    timer_.cancel();     // the loop wakes up and polls with the new settings
 }
 
 boost::asio::awaitable<void> Source::loop() {
     while (!stopping_) {
         status_.state = SourceStatus::State::polling;
-        CycleReport r = co_await poll_once(queue_, settings_);
+        PollSettings settings = settings_;
+        CycleReport r = co_await poll_once(queue_, std::move(settings));
         if (stopping_)
             break;
         ++status_.cycles;
@@ -94,6 +97,13 @@ boost::asio::awaitable<void> Source::loop() {
         warn_about_password(r);
         status_.last_report = r;
         timer_.expires_after(after(r));
+        if (on_cycle_)
+            on_cycle_();
+        // A stop() or reconfigure() before the wait starts would cancel nothing.
+        if (stopping_)
+            break;
+        if (std::exchange(wake_, false))
+            continue;
         boost::system::error_code ec;
         co_await timer_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
     }

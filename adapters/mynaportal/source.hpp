@@ -39,6 +39,8 @@ class Source {
     void start(std::function<void()> on_finished = {});
     void stop();
     bool in_cycle() const { return status_.state == SourceStatus::State::polling; }
+    // Called after every poll cycle (e.g. to publish fresh metrics).
+    void on_cycle(std::function<void()> observer) { on_cycle_ = std::move(observer); }
     // New settings (a reload): used from the next cycle; a source stopped for an expired
     // password tries again.
     void reconfigure(PollSettings settings, std::chrono::milliseconds interval);
@@ -58,7 +60,9 @@ class Source {
     SourceStatus status_;
     std::optional<std::int64_t> last_warned_day_;
     bool stopping_ = false;
+    bool wake_ = false;  // reconfigure() came while a cycle ran: poll again at once
     std::shared_ptr<bool> alive_;
+    std::function<void()> on_cycle_;
 };
 
 }  // namespace sekisho::mynaportal

@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <stdexcept>
 #include <thread>
@@ -69,7 +71,27 @@ std::filesystem::path program(const std::string& name) {
     return std::filesystem::path(SEKISHO_BIN_DIR) / name;
 }
 
-Completed run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
+Completed run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+              const std::optional<std::string>& input) {
+    // Standard input from an in-memory file: no pipe that could fill up or raise SIGPIPE.
+    int in_fd = -1;
+    if (input) {
+        in_fd = ::memfd_create("stdin", MFD_CLOEXEC);
+        if (in_fd < 0)
+            throw std::runtime_error("memfd_create failed");
+        std::size_t done = 0;
+        while (done < input->size()) {
+            const ssize_t n = ::write(in_fd, input->data() + done, input->size() - done);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0) {
+                ::close(in_fd);
+                throw std::runtime_error("cannot write the standard input file");
+            }
+            done += static_cast<std::size_t>(n);
+        }
+        ::lseek(in_fd, 0, SEEK_SET);
+    }
     int out_pipe[2];
     int err_pipe[2];
     if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) {
@@ -80,10 +102,14 @@ Completed run(const std::vector<std::string>& argv, const std::map<std::string, 
     if (pid < 0)
         throw std::runtime_error("fork failed");
     if (pid == 0) {
+        if (in_fd >= 0)
+            ::dup2(in_fd, STDIN_FILENO);
         ::dup2(out_pipe[1], STDOUT_FILENO);
         ::dup2(err_pipe[1], STDERR_FILENO);
         exec_child(argv, full_env);
     }
+    if (in_fd >= 0)
+        ::close(in_fd);
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);
     Completed result;

@@ -22,8 +22,11 @@ struct Completed {
 std::filesystem::path program(const std::string& name);
 
 // Runs to completion with extra environment variables (an empty value unsets one).
+// With `input`, standard input is a file holding exactly those bytes (not a terminal);
+// without, it is the test's own.
 Completed run(const std::vector<std::string>& argv,
-              const std::map<std::string, std::string>& env = {});
+              const std::map<std::string, std::string>& env = {},
+              const std::optional<std::string>& input = std::nullopt);
 
 // A started process whose stderr goes to a file, stopped with SIGKILL if still running
 // when the object dies.

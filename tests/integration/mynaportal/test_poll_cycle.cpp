@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "adapters/mynaportal/source.hpp"
 #include "common/time_format.hpp"
 #include "tests/integration/mynaportal/sim_fixture.hpp"
 
@@ -160,4 +161,38 @@ TEST_CASE("a server that does not chain to the configured CA gets nothing", "[my
     CHECK_THAT(r.error, Catch::Contains("certificate"));
     CHECK(qf.q->counts()[State::fetched] == 0);
     CHECK(sim.recorded().empty());
+}
+
+TEST_CASE("the source tracks the password's expiry and warns within 30 days",
+          "[mynaportal][password]") {
+    test::SimFixture sim;
+    const auto in_5_days = sekisho::rfc3339_utc(sekisho::unix_ms_now() + 5 * 86'400'000LL - 60'000);
+    sim.start({"--password-expires-at", in_5_days});
+    test::QueueFixture qf;
+    boost::asio::io_context io;
+    mynaportal::Source source(io.get_executor(), *qf.q, sim.settings(), std::chrono::seconds(60));
+    source.on_cycle([&] { source.stop(); });
+    source.start();
+    io.run();
+    CHECK(source.status().cycles == 1);
+    CHECK(source.status().last_report.ok());
+    CHECK(source.status().password_days_left == 5);
+    CHECK(source.status().state == mynaportal::SourceStatus::State::stopped);
+}
+
+TEST_CASE("the source stops polling when the password has expired", "[mynaportal][password]") {
+    test::SimFixture sim;
+    sim.start({"--password-expires-at", "2020-01-01T00:00:00+09:00"});
+    test::QueueFixture qf;
+    boost::asio::io_context io;
+    mynaportal::Source source(io.get_executor(), *qf.q, sim.settings(),
+                              std::chrono::milliseconds(10));
+    mynaportal::SourceStatus::State seen{};
+    source.on_cycle([&] {
+        seen = source.status().state;
+        source.stop();
+    });
+    source.start();
+    io.run();
+    CHECK(seen == mynaportal::SourceStatus::State::password_expired);
 }
