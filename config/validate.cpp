@@ -105,17 +105,6 @@ bool valid_interface_name(std::string_view name) {
     return true;
 }
 
-std::optional<uid_t> lookup_user(const std::string& name) {
-    std::array<char, 4096> buf{};
-    passwd pw{};
-    passwd* result = nullptr;
-    if (::getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &result) != 0 ||
-        result == nullptr) {
-        return std::nullopt;
-    }
-    return pw.pw_uid;
-}
-
 void check_peer(Checker& c, const std::string& section, const PeerSettings& p) {
     if (!p.enabled)
         return;
@@ -249,6 +238,17 @@ void check_roles(Checker& c) {
 }
 
 }  // namespace
+
+std::optional<uid_t> lookup_user(const std::string& name) {
+    std::array<char, 4096> buf{};
+    passwd pw{};
+    passwd* result = nullptr;
+    if (::getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &result) != 0 ||
+        result == nullptr) {
+        return std::nullopt;
+    }
+    return pw.pw_uid;
+}
 
 bool valid_host_port(std::string_view text) {
     const auto colon = text.rfind(':');

@@ -2,6 +2,9 @@
 // Semantic checks after the schema: required keys for the enabled parts, files that
 // must exist, secrets that must be readable and well-formed, cross-key rules.
 
+#include <sys/types.h>
+
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +18,9 @@ void validate(ProblemSink& sink, const Settings& settings, Program program,
 
 // "host:port" with a host name, an IPv4 address or a bracketed IPv6 address.
 bool valid_host_port(std::string_view text);
+
+// The uid of a user name, from the password database.
+std::optional<uid_t> lookup_user(const std::string& name);
 
 // The known 様式コード of spec/filing-package.md.
 bool known_form_code(std::string_view code);

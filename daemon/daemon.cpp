@@ -10,6 +10,7 @@
 #include "common/log.hpp"
 #include "common/metrics_file.hpp"
 #include "common/version.hpp"
+#include "config/validate.hpp"
 #include "daemon/source_settings.hpp"
 
 namespace sekisho::daemon {
@@ -99,18 +100,14 @@ void Daemon::apply_mynaportal(const config::Settings& s) {
 
 void Daemon::check_user() const {
     const auto uid = ::geteuid();
-    const auto configured = settings_.daemon.user;
-    std::array<char, 4096> buf{};
-    passwd pw{};
-    passwd* result = nullptr;
-    if (::getpwnam_r(configured.c_str(), &pw, buf.data(), buf.size(), &result) != 0 ||
-        result == nullptr) {
+    const auto& configured = settings_.daemon.user;
+    const auto expected = config::lookup_user(configured);
+    if (!expected)
         throw std::runtime_error("daemon.user \"" + configured + "\" does not exist");
-    }
-    if (pw.pw_uid != uid) {
+    if (*expected != uid) {
         throw std::runtime_error("sekishod runs as uid " + std::to_string(uid) +
                                  " but daemon.user \"" + configured + "\" is uid " +
-                                 std::to_string(pw.pw_uid) + "; refusing to start");
+                                 std::to_string(*expected) + "; refusing to start");
     }
 }
 

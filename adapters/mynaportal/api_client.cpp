@@ -110,28 +110,23 @@ awaitable<http::Response> ApiClient::send(bhttp::verb verb, std::string target, 
     co_return r;
 }
 
-awaitable<void> ApiClient::relogin() {
+awaitable<Session> ApiClient::relogin() {
     std::string target = "/v1/auth/login";
     std::string body = login_body(user_id_, password_.view());
     const http::Response r =
         co_await send(bhttp::verb::post, std::move(target), std::move(body), false);
     if (r.status != 200)
         throw ApiError(problem_of(r));
-    token_ = parse_login(r.body).access_token;
+    Session session = parse_login(r.body);
+    token_ = session.access_token;
+    co_return session;
 }
 
 awaitable<Session> ApiClient::login(std::string user_id, config::SecretBytes password) {
     user_id_ = std::move(user_id);
     password_ = std::move(password);
-    std::string target = "/v1/auth/login";
-    std::string body = login_body(user_id_, password_.view());
-    const http::Response r =
-        co_await send(bhttp::verb::post, std::move(target), std::move(body), false);
-    if (r.status != 200)
-        throw ApiError(problem_of(r));
-    Session s = parse_login(r.body);
-    token_ = s.access_token;
-    co_return s;
+    Session session = co_await relogin();
+    co_return session;
 }
 
 awaitable<http::Response> ApiClient::call(bhttp::verb verb, std::string target, std::string body) {

@@ -82,7 +82,8 @@ class ApiClient {
                                                 std::string body);
     boost::asio::awaitable<http::Response> send(boost::beast::http::verb verb, std::string target,
                                                 std::string body, bool authenticated);
-    boost::asio::awaitable<void> relogin();
+    // Logs in with the stored user id and password.
+    boost::asio::awaitable<Session> relogin();
     http::HeaderList auth_headers() const;
     http::Connection& connection();
 

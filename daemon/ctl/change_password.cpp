@@ -26,6 +26,7 @@
 #include "common/atomic_file.hpp"
 #include "common/log.hpp"
 #include "config/load.hpp"
+#include "config/validate.hpp"
 
 namespace sekisho::ctl {
 namespace {
@@ -185,17 +186,6 @@ std::string refusal_of(LineBuffer::End end, const LineBuffer& line, bool tty) {
 }
 
 // ---- configuration and secrets --------------------------------------------------------
-
-std::optional<uid_t> user_uid(const std::string& name) {
-    std::vector<char> buf(16 * 1024);
-    passwd pw{};
-    passwd* result = nullptr;
-    if (::getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &result) != 0 ||
-        result == nullptr) {
-        return std::nullopt;
-    }
-    return pw.pw_uid;
-}
 
 // A path secret must belong to the user running the command. The administrator runs it
 // as daemon.user or as root; root also takes the files of daemon.user.
@@ -546,7 +536,7 @@ int change(const ChangePasswordArgs& args, std::ostream& out, std::ostream& err)
     const auto t = std::chrono::duration_cast<std::chrono::milliseconds>(m.timeout);
     service.timeouts = {t, t, t};
     service.user_id = m.user_id;
-    const auto service_uid = user_uid(settings.daemon.user);
+    const auto service_uid = config::lookup_user(settings.daemon.user);
 
     // Where the current password is.
     const config::SecretRef& credential = m.password_credential;
