@@ -38,24 +38,25 @@ wait_for() {  # wait_for SECONDS COMMAND...: polls until the command succeeds
   done
 }
 
-make_pki() {  # a CA for the simulated Mynaportal server and one for this terminal
+new_ca() {  # new_ca NAME CN
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=$2" \
+    -keyout "$demo/pki/$1.key" -out "$demo/pki/$1.pem" 2>/dev/null
+}
+
+issue() {  # issue CA NAME CN EXTENSIONS
   local p=$demo/pki
-  mkdir -m 0700 "$p"
-  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=Demo Mynaportal CA" \
-    -keyout "$p/server-ca.key" -out "$p/server-ca.pem" 2>/dev/null
-  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$p/server.key" \
-    -out "$p/server.csr" 2>/dev/null
-  openssl x509 -req -in "$p/server.csr" -CA "$p/server-ca.pem" -CAkey "$p/server-ca.key" \
-    -CAcreateserial -days 30 -out "$p/server.pem" \
-    -extfile <(printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n') 2>/dev/null
-  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=Demo terminal CA" \
-    -keyout "$p/client-ca.key" -out "$p/client-ca.pem" 2>/dev/null
-  openssl req -newkey rsa:2048 -nodes -subj "/CN=demo terminal" -keyout "$p/client.key" \
-    -out "$p/client.csr" 2>/dev/null
-  openssl x509 -req -in "$p/client.csr" -CA "$p/client-ca.pem" -CAkey "$p/client-ca.key" \
-    -CAcreateserial -days 30 -out "$p/client.pem" \
-    -extfile <(printf 'extendedKeyUsage=clientAuth\n') 2>/dev/null
-  chmod 0600 "$p"/*.key
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=$3" -keyout "$p/$2.key" -out "$p/$2.csr" 2>/dev/null
+  openssl x509 -req -in "$p/$2.csr" -CA "$p/$1.pem" -CAkey "$p/$1.key" -CAcreateserial \
+    -days 30 -out "$p/$2.pem" -extfile <(printf '%b' "$4") 2>/dev/null
+}
+
+make_pki() {  # a CA for the simulated Mynaportal server and one for this terminal
+  mkdir -m 0700 "$demo/pki"
+  new_ca server-ca "Demo Mynaportal CA"
+  issue server-ca server localhost 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n'
+  new_ca client-ca "Demo terminal CA"
+  issue client-ca client "demo terminal" 'extendedKeyUsage=clientAuth\n'
+  chmod 0600 "$demo/pki"/*.key
 }
 
 step "Preparing $demo"
