@@ -1,9 +1,7 @@
 #include "daemon/daemon.hpp"
 
-#include <pwd.h>
 #include <unistd.h>
 
-#include <array>
 #include <csignal>
 #include <stdexcept>
 

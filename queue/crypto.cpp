@@ -96,12 +96,6 @@ config::SecretBytes open_blob(const config::SecretBytes& key, ByteView sealed, B
     return config::SecretBytes(std::move(plain));
 }
 
-Digest sha256(ByteView data) {
-    Sha256 h;
-    h.update(data);
-    return h.finish();
-}
-
 Digest hmac_sha256(const config::SecretBytes& key, ByteView data) {
     Digest out{};
     unsigned int len = 0;
@@ -113,43 +107,8 @@ Digest hmac_sha256(const config::SecretBytes& key, ByteView data) {
     return out;
 }
 
-std::string to_hex(ByteView bytes) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(bytes.size() * 2);
-    for (unsigned char b : bytes) {
-        out += kHex[b >> 4];
-        out += kHex[b & 0xf];
-    }
-    return out;
-}
-
 bool constant_time_equal(ByteView a, ByteView b) {
     return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
-Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
-    if (ctx_ == nullptr ||
-        EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) != 1) {
-        EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_));
-        throw std::runtime_error("SHA-256 init failed");
-    }
-}
-
-Sha256::~Sha256() {
-    EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_));
-}
-
-void Sha256::update(ByteView data) {
-    check(EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size()),
-          "DigestUpdate");
-}
-
-Digest Sha256::finish() {
-    Digest out{};
-    unsigned int len = 0;
-    check(EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), out.data(), &len), "DigestFinal");
-    return out;
 }
 
 }  // namespace sekisho::queue

@@ -11,13 +11,15 @@
 #include <string_view>
 #include <vector>
 
+#include "common/digest.hpp"
 #include "config/secret.hpp"
 
 namespace sekisho::queue {
 
 using Bytes = std::vector<unsigned char>;
 using ByteView = std::span<const unsigned char>;
-using Digest = std::array<unsigned char, 32>;
+using Digest = Sha256Digest;
+using sekisho::Sha256;
 
 inline constexpr std::size_t kKeyBytes = 32;
 inline constexpr std::size_t kNonceBytes = 12;
@@ -39,22 +41,11 @@ Bytes seal_blob(const config::SecretBytes& key, ByteView plaintext, ByteView aad
 // Throws AuthError when the blob does not authenticate.
 config::SecretBytes open_blob(const config::SecretBytes& key, ByteView sealed, ByteView aad);
 
-Digest sha256(ByteView data);
+using sekisho::sha256;
 Digest hmac_sha256(const config::SecretBytes& key, ByteView data);
-std::string to_hex(ByteView bytes);
+inline std::string to_hex(ByteView bytes) {
+    return hex_lower(bytes);
+}
 bool constant_time_equal(ByteView a, ByteView b);
-
-class Sha256 {
-  public:
-    Sha256();
-    ~Sha256();
-    Sha256(const Sha256&) = delete;
-    Sha256& operator=(const Sha256&) = delete;
-    void update(ByteView data);
-    Digest finish();
-
-  private:
-    void* ctx_;
-};
 
 }  // namespace sekisho::queue

@@ -32,30 +32,6 @@ std::optional<std::string_view> strip_padding(std::string_view text, bool paddin
 
 }  // namespace
 
-Sha256Digest sha256(std::span<const unsigned char> bytes) {
-    Sha256 hasher;
-    hasher.update(bytes);
-    return hasher.finish();
-}
-
-Sha256::Sha256() : ctx_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
-    if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1)
-        throw std::runtime_error("SHA-256: cannot initialise the digest");
-}
-
-void Sha256::update(std::span<const unsigned char> bytes) {
-    if (EVP_DigestUpdate(ctx_.get(), bytes.data(), bytes.size()) != 1)
-        throw std::runtime_error("SHA-256: digest update failed");
-}
-
-Sha256Digest Sha256::finish() {
-    Sha256Digest out{};
-    unsigned int len = 0;
-    if (EVP_DigestFinal_ex(ctx_.get(), out.data(), &len) != 1 || len != out.size())
-        throw std::runtime_error("SHA-256: digest finalisation failed");
-    return out;
-}
-
 std::string base64_encode(std::span<const unsigned char> bytes) {
     std::string out;
     out.reserve((bytes.size() + 2) / 3 * 4);
@@ -95,17 +71,6 @@ std::optional<std::string> base64_decode(std::string_view text, bool padding_opt
     // Non-zero leftover bits mean a non-canonical encoding: two texts for one value.
     if ((acc & ((1u << bits) - 1)) != 0)
         return std::nullopt;
-    return out;
-}
-
-std::string hex_lower(std::span<const unsigned char> bytes) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(bytes.size() * 2);
-    for (unsigned char b : bytes) {
-        out += kHex[b >> 4];
-        out += kHex[b & 15];
-    }
     return out;
 }
 

@@ -23,6 +23,9 @@ std::vector<mynaportal::CycleReport> poll_until_done(test::QueueFixture& qf, tes
             break;
         if (r.retry_after)
             std::this_thread::sleep_for(*r.retry_after);
+        // A notice the service failed waits for its retry time (50 ms, doubling).
+        if (qf.q->pending_notices() > 0)
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
     return reports;
 }
