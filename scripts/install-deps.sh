@@ -9,9 +9,12 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache clang-format
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
   libssl-dev libxml2-dev libxmlsec1-dev libxmlsec1-openssl libsqlite3-dev
-  libsystemd-dev libtomlplusplus-dev libarchive-dev libisal-dev
+  libsystemd-dev libtomlplusplus-dev libarchive-dev libisal-dev libseccomp-dev
   # tests
   catch2 openssl systemd iproute2 procps util-linux xmlsec1
+  clamav-daemon clamdscan
+  # fuzzing (libFuzzer comes with clang's runtime)
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()
