@@ -3,6 +3,8 @@
 
 BUILD_DIR ?= build
 ASAN_DIR  ?= build-asan
+FUZZ_DIR  ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS      ?= $(shell nproc)
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 # ccache hits across checkouts in different directories (CI builds fresh clones).
@@ -11,7 +13,7 @@ export CCACHE_NOHASHDIR := true
 
 SOURCES    = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' '*.h' '*.hpp.in' 2>/dev/null)
 
-.PHONY: all deps build build-asan test test-unit format format-check demo bench soak install clean
+.PHONY: all deps build build-asan build-fuzz fuzz test test-unit format format-check demo bench soak install clean
 
 all: build
 
@@ -26,12 +28,24 @@ build-asan: deps
 	cmake -S . -B $(ASAN_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DSEKISHO_SANITIZE=ON
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 
-# Every test through ctest, then the same suite under ASan+UBSan, then formatting.
+# Every test through ctest, then the same suite under ASan+UBSan, then each fuzz target
+# for 30 s (ASan+UBSan, clang), then formatting.
 test: build build-asan
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/support/lsan.supp \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30
 	@$(MAKE) --no-print-directory format-check
+
+# libFuzzer targets (tests/fuzz) in their own clang build, each run for FUZZ_SECONDS.
+build-fuzz: deps
+	CXX=clang++-14 cmake -S . -B $(FUZZ_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DSEKISHO_FUZZ=ON
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_targets
+
+fuzz: build-fuzz
+	cd $(FUZZ_DIR) && SEKISHO_FUZZ_SECONDS=$(FUZZ_SECONDS) \
+	  ctest --output-on-failure -L fuzz --timeout $$(( $(FUZZ_SECONDS) + 300 ))
 
 test-unit: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
@@ -51,6 +65,7 @@ demo: build
 bench: build
 	$(BUILD_DIR)/bin/bench_queue
 	$(BUILD_DIR)/bin/bench_mynaportal
+	$(BUILD_DIR)/bin/bench_inspect
 
 # The long version of the crash test: 2,000 SIGKILLs (SOAK_ROUNDS to change).
 SOAK_ROUNDS ?= 2000
@@ -61,4 +76,4 @@ install: build
 	cmake --install $(BUILD_DIR)
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

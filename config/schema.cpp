@@ -46,6 +46,7 @@ void read_mynaportal(TableReader& r, MynaportalSettings& m) {
     read_peer(r, m);
     r.string("user_id", m.user_id);
     r.secret("password_credential", m.password_credential);
+    r.integer("concurrency", m.concurrency, 1, 8);
 }
 
 void read_chukan(TableReader& r, ChukanSettings& c) {
@@ -62,12 +63,16 @@ void read_inspect(TableReader& r, InspectSettings& i) {
     r.size("max_csv", i.max_csv);
     r.integer("max_entries", i.max_entries, 1, 65535);
     r.integer("max_ratio", i.max_ratio, 1, 100000);
+    r.duration("worker_timeout", i.worker_timeout);
+    r.size("worker_memory", i.worker_memory);
 }
 
 void read_clamd(TableReader& r, ClamdSettings& c) {
     r.string("socket", c.socket);
     r.duration("timeout", c.timeout);
     r.duration("max_signature_age", c.max_signature_age);
+    r.path("database_dir", c.database_dir);
+    r.size("max_stream", c.max_stream);
 }
 
 void read_release(TableReader& r, ReleaseSettings& rel) {

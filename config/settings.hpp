@@ -53,6 +53,7 @@ struct MynaportalSettings : PeerSettings {
     MynaportalSettings() { client_key = SecretRef("mynaportal_client_key"); }
     std::string user_id;
     SecretRef password_credential{"mynaportal_password"};
+    std::int64_t concurrency = 4;  // filings and notices transferred at once (1..8 connections)
 };
 
 struct ChukanSettings : PeerSettings {
@@ -69,12 +70,20 @@ struct InspectSettings {
     std::uint64_t max_csv = 4'500'000;
     std::int64_t max_entries = 32;
     std::int64_t max_ratio = 200;
+    // The sandboxed worker gets this long per package, and at most this much address
+    // space; past either it is killed and the item is held for an operator.
+    Duration worker_timeout = 60s;
+    std::uint64_t worker_memory = 1ull << 30;
 };
 
 struct ClamdSettings {
     std::string socket = "/run/clamav/clamd.ctl";  // absolute path, or "host:port"
     Duration timeout = 60s;
     Duration max_signature_age = 3 * 24h;
+    // Dates the signatures by the newest file here when VERSION carries no date (custom
+    // signatures only); must be clamd's DatabaseDirectory (or a copy of it).
+    Path database_dir = "/var/lib/clamav";
+    std::uint64_t max_stream = 25ull * 1024 * 1024;  // clamd's StreamMaxLength (default 25M)
 };
 
 struct AutoRelease {

@@ -196,6 +196,13 @@ void check_daemon_only(Checker& c) {
         !valid_host_port(s.clamd.socket)) {
         c.sink.error("clamd.socket", "must be an absolute socket path or host:port");
     }
+    if (s.clamd.timeout < 1s)
+        c.sink.error("clamd.timeout", "must be at least 1s");
+    if (s.clamd.max_stream < s.inspect.max_package) {
+        c.sink.error("clamd.max_stream",
+                     "must be at least inspect.max_package: a larger package could never be "
+                     "scanned");
+    }
     if (!s.oneway.destination.empty() && !valid_host_port(s.oneway.destination)) {
         c.sink.error("oneway.destination", "must be host:port");
     }

@@ -23,6 +23,7 @@
 #include "common/version.hpp"
 #include "config/check.hpp"
 #include "daemon/ctl/change_password.hpp"
+#include "daemon/ctl/inspect_command.hpp"
 
 namespace po = boost::program_options;
 using namespace sekisho;
@@ -40,19 +41,22 @@ constexpr const char* kUnavailable =
     "version does not serve yet";
 
 // DESIGN.md's subcommands that arrive with the control socket.
-constexpr std::array<std::string_view, 11> kSocketCommands{"status", "list",  "show",    "release",
-                                                           "reject", "hold",  "requeue", "inspect",
-                                                           "audit",  "certs", "keys"};
+constexpr std::array<std::string_view, 10> kSocketCommands{
+    "status", "list", "show", "release", "reject", "hold", "requeue", "audit", "certs", "keys"};
 
 constexpr const char* kUsage =
     "Usage: sekishoctl [-c FILE] [--check-config]\n"
     "       sekishoctl [-c FILE] mynaportal change-password [--current-password-file FILE]\n"
+    "       sekishoctl [-c FILE] inspect [--json] [--auth-method certificate|gbizid] PACKAGE.zip\n"
     "\n"
     "Commands:\n"
     "  mynaportal change-password\n"
     "      change the Mynaportal password; the new one is read from standard input\n"
     "      (see: sekishoctl mynaportal change-password --help)\n"
-    "  status, list, show, release, reject, hold, requeue, inspect, audit, certs, keys\n"
+    "  inspect PACKAGE.zip\n"
+    "      inspect a filing package offline in the sandboxed worker; exit 0 accepted,\n"
+    "      3 rejected, 1 could not inspect (see: sekishoctl inspect --help)\n"
+    "  status, list, show, release, reject, hold, requeue, audit, certs, keys\n"
     "      need sekishod's control socket, which this version does not serve yet\n";
 
 constexpr const char* kChangePasswordAbout =
@@ -205,6 +209,13 @@ int main(int argc, char** argv) {
         if (!vm["config"].defaulted())
             global_config = config_file;
         return mynaportal_change_password(rest, global_config);
+    }
+    if (word == "inspect") {
+        std::optional<std::string> global_config;
+        if (!vm["config"].defaulted())
+            global_config = config_file;
+        const std::vector<std::string> rest(command.begin() + 1, command.end());
+        return ctl::inspect_command(rest, global_config, std::cout, std::cerr);
     }
     if (std::find(kSocketCommands.begin(), kSocketCommands.end(), word) != kSocketCommands.end()) {
         std::cerr << kName << ": " << word

@@ -9,6 +9,7 @@
 #include "common/metrics_file.hpp"
 #include "common/version.hpp"
 #include "config/validate.hpp"
+#include "daemon/pipeline_stages.hpp"
 #include "daemon/source_settings.hpp"
 
 namespace sekisho::daemon {
@@ -89,11 +90,19 @@ void Daemon::apply_mynaportal(const config::Settings& s) {
     mynaportal_ = std::make_unique<mynaportal::Source>(io_.get_executor(), *queue_, std::move(poll),
                                                        interval);
     mynaportal_->on_cycle([this] {
+        if (pipeline_)
+            pipeline_->wake();
         publish_metrics();
         notifier_.status(status_line());
     });
     mynaportal_->start([this] { shutdown_timer_.cancel(); });
     log::notice("Mynaportal source started", {{"base_url", s.mynaportal.base_url}});
+}
+
+void Daemon::start_pipeline() {
+    pipeline_ = std::make_unique<Pipeline>(*queue_, settings_.inspect, make_inspect_fn(settings_),
+                                           make_scan_fn(settings_.clamd));
+    pipeline_->start();
 }
 
 void Daemon::check_user() const {
@@ -115,6 +124,7 @@ int Daemon::run() {
         check_user();
         state_lock_ = std::make_unique<StateLock>(settings_.daemon.state_dir);
         open_queue();
+        start_pipeline();
         apply_mynaportal(settings_);
         queue_->record(queue::Actor::daemon(),
                        {"daemon started", std::nullopt, std::nullopt, {{"version", kVersion}}});
@@ -143,6 +153,10 @@ int Daemon::run() {
         log::error("cannot record the stop in the audit log", {{"reason", e.what()}});
     }
     mynaportal_.reset();
+    // The item at hand is finished first: every step is one durable transition.
+    if (pipeline_)
+        pipeline_->stop();
+    pipeline_.reset();
     queue_.reset();
     log::notice("sekishod stopped");
     return kExitOk;
@@ -190,6 +204,7 @@ void Daemon::reload() {
         settings_ = std::move(*result.settings);
         log::set_threshold(settings_.daemon.log_level);
         queue_->set_min_free_bytes(settings_.queue.min_free_space);
+        pipeline_->reconfigure(settings_.inspect);
         log::notice("configuration reloaded");
         ++reloads_ok_;
     } else {
@@ -326,6 +341,7 @@ void Daemon::publish_metrics() {
         log::warning("cannot read queue figures for metrics", {{"reason", e.what()}});
     }
     source_metrics(m);
+    pipeline_metrics(m);
     try {
         sekisho::publish_metrics(file, m);
     } catch (const std::exception& e) {
@@ -357,6 +373,23 @@ void Daemon::source_metrics(MetricsText& m) const {
     }
 }
 
+void Daemon::pipeline_metrics(MetricsText& m) const {
+    if (!pipeline_)
+        return;
+    const auto c = pipeline_->counters();
+    const auto outcome = [&](const char* what, std::int64_t n) {
+        m.counter("sekisho_inspections_total", "Items through inspection and scan, by outcome",
+                  static_cast<double>(n), {{"outcome", what}});
+    };
+    outcome("staged", c.accepted);
+    outcome("rejected", c.rejected);
+    outcome("held", c.held);
+    m.counter("sekisho_scan_retries_total", "Scans that found the virus scanner unusable",
+              static_cast<double>(c.scan_retries));
+    m.gauge("sekisho_scanner_available", "0 while clamd is unusable and items wait",
+            c.scanner_available ? 1 : 0);
+}
+
 std::string Daemon::source_status() const {
     if (!mynaportal_)
         return "";
@@ -378,9 +411,14 @@ std::string Daemon::status_line() const {
         s += "; DISK LOW, new items refused";
     if (last_reload_failed_)
         s += "; last reload FAILED, previous configuration in force";
+    if (pipeline_) {
+        const auto c = pipeline_->counters();
+        if (!c.scanner_available)
+            s += "; VIRUS SCANNER UNUSABLE (" + c.scanner_problem + "), items wait";
+    }
     if (settings_.oneway.destination.empty())
         s += "; one-way destination not configured";
-    return s;
+    return s + source_status();
 }
 
 }  // namespace sekisho::daemon

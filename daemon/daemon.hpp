@@ -12,6 +12,7 @@
 #include "common/metrics_file.hpp"
 #include "config/load.hpp"
 #include "daemon/notify.hpp"
+#include "daemon/pipeline.hpp"
 #include "daemon/state_lock.hpp"
 #include "queue/queue.hpp"
 
@@ -33,6 +34,7 @@ class Daemon {
     // Starts, reconfigures or stops the Mynaportal source to match the settings; throws
     // (changing nothing) when its certificates or keys cannot be loaded.
     void apply_mynaportal(const config::Settings& s);
+    void start_pipeline();
     void check_user() const;
     void wait_for_signal();
     void on_signal(int signo);
@@ -47,6 +49,7 @@ class Daemon {
     std::string status_line() const;
     std::string source_status() const;
     void source_metrics(MetricsText& m) const;
+    void pipeline_metrics(MetricsText& m) const;
 
     config::Path config_file_;
     config::Settings settings_;
@@ -60,6 +63,7 @@ class Daemon {
     std::unique_ptr<StateLock> state_lock_;
     std::unique_ptr<queue::Queue> queue_;
     std::unique_ptr<mynaportal::Source> mynaportal_;
+    std::unique_ptr<Pipeline> pipeline_;
     bool accepting_ = true;
     std::chrono::system_clock::time_point started_;
     std::uint64_t reloads_ok_ = 0;

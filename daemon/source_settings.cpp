@@ -42,6 +42,7 @@ mynaportal::PollSettings mynaportal_settings(const config::Settings& s) {
     p.timeouts = timeouts_of(m);
     p.limits.max_package = s.inspect.max_package;
     p.user_id = m.user_id;
+    p.concurrency = static_cast<std::size_t>(m.concurrency);
     p.password = m.password_credential;
     return p;
 }

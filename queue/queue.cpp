@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <system_error>
 
 #include "queue/schema.hpp"
@@ -341,6 +343,23 @@ EnqueueResult Queue::insert_item(ItemWriter& w, const Actor& actor) {
          {{"duplicate_of", duplicate_of->str()}}},
         actor);
     return {EnqueueOutcome::duplicate_digest, id, duplicate_of};
+}
+
+// ---- Queue: commits that need not wait for the disk ---------------------------------
+
+Queue::RelaxedSync::RelaxedSync(Db& db) : db_(db) {
+    db_.exec("PRAGMA synchronous = NORMAL");
+}
+
+Queue::RelaxedSync::~RelaxedSync() {
+    try {
+        db_.exec("PRAGMA synchronous = FULL");
+    } catch (const std::exception& e) {
+        // Going on would make every later commit, items included, non-durable.
+        std::fprintf(stderr, "queue: cannot restore synchronous commits (%s); aborting\n",
+                     e.what());
+        std::abort();
+    }
 }
 
 // ---- Queue: keys --------------------------------------------------------------------

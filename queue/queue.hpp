@@ -254,6 +254,21 @@ class Queue {
 
   private:
     struct PendingCommit;
+    // Within its scope commits do not wait for the disk (SQLite synchronous = NORMAL, WAL).
+    // Only for records whose loss in a power failure merely repeats an idempotent call to
+    // the source (a confirmation, a notice's outcome): they survive a crash of the process
+    // (the WAL is in the page cache), and the next durable commit syncs them too (the WAL
+    // is synced in order). Taken under db_mutex_, outside a transaction.
+    class RelaxedSync {
+      public:
+        explicit RelaxedSync(Db& db);
+        ~RelaxedSync();
+        RelaxedSync(const RelaxedSync&) = delete;
+        RelaxedSync& operator=(const RelaxedSync&) = delete;
+
+      private:
+        Db& db_;
+    };
     void run_batch(std::vector<PendingCommit*>& batch);
     void sync_payloads(std::vector<PendingCommit*>& batch);
     EnqueueResult insert_item(ItemWriter& w, const Actor& actor);

@@ -63,6 +63,8 @@ void Queue::add_notice_locked(const ItemId& id, const NoticeRequest& n) {
 
 void Queue::confirm_to_source(const ItemId& id, std::optional<NoticeRequest> notice) {
     std::lock_guard lock(db_mutex_);
+    // Lost only in a power failure, after which the source is told again (idempotent).
+    RelaxedSync relaxed(*db_);
     Transaction tx(*db_);
     const auto item = find_locked(id);
     if (!item)
@@ -134,6 +136,9 @@ std::vector<Notice> Queue::due_notices(std::string_view source,
 void Queue::finish_notice(std::int64_t notice, const std::string& state,
                           const std::string& notice_id, const std::string& outcome) {
     std::lock_guard lock(db_mutex_);
+    // Lost only in a power failure, after which the notice is sent again: the service
+    // answers a repeat with the same notice_id (or the same refusal).
+    RelaxedSync relaxed(*db_);
     Transaction tx(*db_);
     auto s = db_->prepare(
         "SELECT n.item_id, n.kind, i.sha256 FROM notices n JOIN items i ON i.id = n.item_id WHERE "

@@ -70,7 +70,30 @@ chmod 0600 "$demo/secrets/mynaportal_password"
 make_pki
 
 step "Generating synthetic filings (signed by a generated test CA)"
-"$bin/sekisho-sim" make-filings --out "$demo/filings" --ca-dir "$demo/ca" --count 12 --seed 1
+echo "  12 valid ones, and at least two broken ones per reason code of spec/filing-package.md"
+"$bin/sekisho-sim" make-filings --out "$demo/filings" --ca-dir "$demo/ca" --count 12 --seed 1 --invalid
+total=$(find "$demo/filings" -name '*.zip' | wc -l)
+
+step "Starting clamd (Debian's clamav-daemon) with the project's test signatures"
+# There is no official signature database on this machine: the demo's clamd loads only
+# the project's own (EICAR and a test marker), on a private socket.
+mkdir -p "$demo/clamd/db" "$demo/clamd/tmp"
+cp "$src/tests/support/clamd/sekisho-test.ndb" "$demo/clamd/db/"
+cat > "$demo/clamd/clamd.conf" <<CONF
+Foreground yes
+LocalSocket $demo/clamd/clamd.sock
+LocalSocketMode 600
+DatabaseDirectory $demo/clamd/db
+TemporaryDirectory $demo/clamd/tmp
+LogFile $demo/clamd/clamd.log
+LogSyslog no
+MaxThreads 4
+Bytecode no
+CONF
+/usr/sbin/clamd --config-file="$demo/clamd/clamd.conf" > "$demo/clamd/clamd.out" 2>&1 &
+pids+=($!)
+wait_for 120 test -S "$demo/clamd/clamd.sock"
+echo "  clamd answers on $demo/clamd/clamd.sock"
 
 step "Starting the Mynaportal simulator (mutual TLS on 127.0.0.1)"
 "$bin/sekisho-sim" mynaportal --listen 127.0.0.1:0 --ready-file "$demo/sim.port" \
@@ -102,6 +125,11 @@ sed -e "s|^state_dir = .*|state_dir = \"$demo/state\"|" \
           s|^poll_interval = .*|poll_interval = \"3s\"|
         }" \
     -e "s|^trust_anchors = \[\]|trust_anchors = [\"$demo/ca/trust-anchor.pem\"]|" \
+    -e "s|^crl_files = \[\]|crl_files = [\"$demo/ca/crl.pem\"]|" \
+    -e "/^\[clamd\]/,/^\[release\]/{
+          s|^socket = .*|socket = \"$demo/clamd/clamd.sock\"|
+          s|^database_dir = .*|database_dir = \"$demo/clamd/db\"|
+        }" \
     "$src/config/sekishod.example.toml" > "$demo/sekishod.toml"
 chmod 0640 "$demo/sekishod.toml"
 "$bin/sekishod" --version
@@ -113,15 +141,33 @@ pids+=($!)
 daemon=$!
 wait_for 10 test -s "$demo/sekishod.prom"
 
-step "Filings arriving in the encrypted queue"
-wait_for 30 grep -q 'sekisho_queue_items{state="fetched"} 12' "$demo/sekishod.prom"
-grep -E '^sekisho_(queue_items\{state="fetched"\}|source_items_taken_total|notices_pending|audit_records|queue_accepting)' \
+step "Filings arriving in the encrypted queue, inspected and virus-scanned"
+settled() {  # every filing staged, rejected or recognised as a duplicate
+  local n
+  n=$(awk '/^sekisho_queue_items\{state="(staged|rejected|duplicate)"\}/ {s += $2} END {print s + 0}' \
+      "$demo/sekishod.prom")
+  [[ $n -eq $total ]]
+}
+wait_for 180 settled
+grep -E '^sekisho_(queue_items\{state="(staged|rejected|duplicate|held|scanning)"\}|source_items_taken_total|inspections_total|scanner_available|notices_pending|audit_records)' \
   "$demo/sekishod.prom" | sed 's/^/  /'
+all_returned() {  # a returned notice for every rejected filing and the duplicate
+  local returned rejected
+  returned=$(grep -c '"kind":"returned"' "$demo/sim-record.jsonl")
+  rejected=$(awk '/^sekisho_queue_items\{state="(rejected|duplicate)"\}/ {s += $2} END {print s + 0}' \
+      "$demo/sekishod.prom")
+  [[ $returned -ge $rejected ]]
+}
+wait_for 30 all_returned
 echo "  what the simulated Mynaportal saw:"
-printf '    %s downloads, %s marked downloaded, %s received notices\n' \
+printf '    %s downloads, %s marked downloaded, %s received notices, %s returned notices\n' \
   "$(grep -c '/package"' "$demo/sim-record.jsonl")" \
   "$(grep -c '/downloaded"' "$demo/sim-record.jsonl")" \
-  "$(grep -c '"kind":"received"' "$demo/sim-record.jsonl")"
+  "$(grep -c '"kind":"received"' "$demo/sim-record.jsonl")" \
+  "$(grep -c '"kind":"returned"' "$demo/sim-record.jsonl")"
+echo "  returned notices by reason code:"
+grep -o '"reason_code":"E-[A-Z0-9-]*"' "$demo/sim-record.jsonl" | sort | uniq -c | \
+  sed 's/"reason_code"://; s/"//g; s/^/   /'
 echo "  the state directory holds only sealed data:"
 ls -la "$demo/state" | sed 's/^/    /'
 

@@ -119,6 +119,7 @@ awaitable<Session> ApiClient::relogin() {
         throw ApiError(problem_of(r));
     Session session = parse_login(r.body);
     token_ = session.access_token;
+    owns_session_ = true;
     co_return session;
 }
 
@@ -127,6 +128,14 @@ awaitable<Session> ApiClient::login(std::string user_id, config::SecretBytes pas
     password_ = std::move(password);
     Session session = co_await relogin();
     co_return session;
+}
+
+void ApiClient::share_session(const ApiClient& other) {
+    user_id_ = other.user_id_;
+    password_ = config::SecretBytes(std::vector<unsigned char>(
+        other.password_.data(), other.password_.data() + other.password_.size()));
+    token_ = other.token_;
+    owns_session_ = false;
 }
 
 awaitable<http::Response> ApiClient::call(bhttp::verb verb, std::string target, std::string body) {
@@ -242,6 +251,7 @@ awaitable<void> ApiClient::logout() {
     if (r.status != 204)
         throw ApiError(problem_of(r));
     token_.clear();
+    owns_session_ = false;
 }
 
 awaitable<void> ApiClient::close() {

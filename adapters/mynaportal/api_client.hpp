@@ -48,6 +48,12 @@ class ApiClient {
     boost::asio::awaitable<void> reconnect();
     // Logs in; the password is kept (wiped on destruction) for one re-login on token expiry.
     boost::asio::awaitable<Session> login(std::string user_id, config::SecretBytes password);
+    // Uses the session of `other` (its token and, for a re-login, its credentials) on this
+    // client's own connection, so several connections work under one login.
+    void share_session(const ApiClient& other);
+    // True after this client logged in itself (login, or a re-login after a shared token
+    // expired): then it, not the client it shared with, must log that session out.
+    bool owns_session() const { return owns_session_; }
     boost::asio::awaitable<ListPage> list(std::uint64_t offset, std::uint64_t limit);
     // Streams the package into `writer`, checking Content-Length and Repr-Digest against
     // the listing and the bytes against both. Throws TransferError on any mismatch.
@@ -95,6 +101,7 @@ class ApiClient {
     std::string user_id_;
     config::SecretBytes password_;
     std::string token_;
+    bool owns_session_ = false;
 };
 
 }  // namespace sekisho::mynaportal

@@ -3,6 +3,10 @@
 // about items stored before a crash, list every arrived filing, take each one into the
 // queue (stored durably before `downloaded`), send the notices that are due, log out.
 // One failing filing never stops the others: it is left for the next cycle.
+//
+// Filings and notices go over `concurrency` connections at once under one login; the
+// queue's durable commits run on a small thread pool (they wait for the disk) so the
+// event loop keeps transferring, and commits that meet there share one sync.
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
@@ -16,6 +20,7 @@
 namespace sekisho::mynaportal {
 
 inline constexpr std::string_view kSource = "mynaportal";
+inline constexpr std::size_t kMaxConcurrency = 8;
 
 struct PollSettings {
     http::Endpoint endpoint;
@@ -26,6 +31,8 @@ struct PollSettings {
     config::SecretRef password;
     std::uint64_t page_size = 50;
     std::uint64_t max_filings_per_cycle = 10'000;
+    // Connections used at once for packages and notices (clamped to 1..kMaxConcurrency).
+    std::size_t concurrency = 4;
     // A notice the service could not take is tried again after this, doubling up to an hour.
     std::chrono::milliseconds notice_retry_base = std::chrono::seconds(30);
 };

@@ -13,9 +13,9 @@
 namespace sekisho::inspect {
 
 struct Kousei {
-    std::string form_id;       // 申請書様式ID
-    std::string procedure_id;  // 手続ID
-    std::string form_file;     // 申請書属性情報/ファイル名称
+    std::string form_id;                        // 申請書様式ID
+    std::string procedure_id;                   // 手続ID
+    std::string form_file;                      // 申請書属性情報/ファイル名称
     std::vector<std::string> attachment_files;  // every 添付書類属性情報/ファイル名称, in order
 };
 
@@ -23,7 +23,6 @@ struct Kousei {
 std::optional<Kousei> read_kousei(xmlDoc* doc, Verdict& verdict);
 
 // Required files, listed files against present files, 手続ID against the folder.
-void check_structure(const Package& package, const std::optional<Kousei>& kousei,
-                     Verdict& verdict);
+void check_structure(const Package& package, const std::optional<Kousei>& kousei, Verdict& verdict);
 
 }  // namespace sekisho::inspect

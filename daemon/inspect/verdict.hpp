@@ -19,7 +19,7 @@ struct Reason {
 };
 
 class Verdict {
-public:
+  public:
     // Identical reasons are kept once; a flood of one broken rule is capped per code so
     // that a hostile package cannot make the verdict itself huge.
     void add(std::string_view code, std::string where, std::string detail);
@@ -32,7 +32,7 @@ public:
 
     static constexpr std::size_t kMaxPerCode = 20;
 
-private:
+  private:
     std::vector<Reason> reasons_;
 };
 

@@ -12,6 +12,10 @@ namespace sekisho::inspect {
 
 enum class Schema { kousei, shinseisho };
 
+// Compiles both embedded schemas now rather than at the first validation (the worker calls
+// it before its sandbox is applied). Throws std::logic_error if one does not compile.
+void load_schemas();
+
 // Adds E-XML-SCHEMA for each violation; returns whether the document is valid.
 bool validate_schema(xmlDoc* doc, Schema schema, std::string_view file_name, Verdict& verdict);
 

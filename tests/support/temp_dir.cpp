@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -19,6 +20,9 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
+    // For a post-mortem of a failed test: SEKISHO_KEEP_TEST_DIRS=1 keeps every directory.
+    if (const char* keep = std::getenv("SEKISHO_KEEP_TEST_DIRS"); keep && *keep == '1')
+        return;
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
 }

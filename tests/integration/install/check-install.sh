@@ -12,6 +12,7 @@ DESTDIR="$dest" cmake --install "$build" --prefix /usr >/dev/null
 missing=0
 for f in \
   usr/bin/sekishod usr/bin/sekishoctl usr/bin/sekisho-send usr/bin/sekisho-recv \
+  usr/libexec/sekisho/sekisho-inspect-worker \
   usr/lib/systemd/system/sekishod.service usr/lib/systemd/system/sekisho-recv.service \
   usr/lib/sysusers.d/sekisho.conf usr/lib/tmpfiles.d/sekisho.conf \
   usr/share/doc/sekisho/examples/sekishod.example.toml \

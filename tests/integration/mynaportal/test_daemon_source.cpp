@@ -75,7 +75,10 @@ TEST_CASE("a daemon killed during downloads takes each filing exactly once",
         test::Child d({test::program("sekishod"), "-c", daemon.config.string()}, env,
                       daemon.dir / "final.log");
         const auto deadline = std::chrono::steady_clock::now() + 60s;
-        while (sim.count("/notices", "received").size() < ids.size() &&
+        // Up and running (its signal handlers in place), and every filing confirmed.
+        while ((test::read_file(daemon.dir / "final.log").find("sekishod started") ==
+                    std::string::npos ||
+                sim.count("/notices", "received").size() < ids.size()) &&
                std::chrono::steady_clock::now() < deadline) {
             std::this_thread::sleep_for(100ms);
         }
@@ -83,7 +86,12 @@ TEST_CASE("a daemon killed during downloads takes each filing exactly once",
         CHECK(d.wait(15s) == 0);
     }
     auto q = open_queue();
-    CHECK(q->counts()[queue::State::fetched] == static_cast<std::int64_t>(ids.size()));
+    // Each filing is in the queue once, whatever the pipeline has made of it since (these
+    // test packages are not valid filings, so most end rejected).
+    std::int64_t items = 0;
+    for (const auto& [state, n] : q->counts())
+        items += n;
+    CHECK(items == static_cast<std::int64_t>(ids.size()));
     std::size_t intact = 0;
     for (const auto& id : ids) {
         const auto item = q->find_external("mynaportal", id);
@@ -95,8 +103,19 @@ TEST_CASE("a daemon killed during downloads takes each filing exactly once",
     CHECK(intact == ids.size());
     const auto received = sim.count("/notices", "received");
     CHECK(received.size() == ids.size());
-    for (const auto& [id, n] : received)
-        CHECK(n == 1);
+    // A kill between the service's answer and our durable record of it makes the daemon
+    // send that notice again; the service takes the repeat idempotently (same notice_id),
+    // so each filing still has exactly one received notice there.
+    std::map<std::string, std::set<std::string>> notice_ids;
+    for (const auto& r : sim.recorded()) {
+        if (r.contains("notice") && r.at("notice").at("kind").as_string() == "received")
+            notice_ids[std::string(r.at("arrive_id").as_string())].insert(
+                std::string(r.at("notice").at("notice_id").as_string()));
+    }
+    for (const auto& [id, n] : received) {
+        INFO(id << " received notices accepted: " << n);
+        CHECK(notice_ids[id].size() == 1);
+    }
     CHECK(q->verify_audit().ok());
     // The kills fell in the middle of the work, not after it.
     CHECK(downloaded_ok(sim).size() == ids.size());

@@ -85,6 +85,8 @@ TEST_CASE("an empty file gives the documented defaults", "[config][load]") {
     CHECK(s.inspect.max_csv == 4'500'000u);
     CHECK(s.inspect.mynumber_allowed_forms == std::vector<std::string>{"2200700", "2201700"});
     CHECK(s.clamd.max_signature_age == 72h);
+    CHECK(s.clamd.database_dir == "/var/lib/clamav");
+    CHECK(s.clamd.max_stream == 25u * 1024 * 1024);
     CHECK(s.release.require_approval == false);
     CHECK(s.release.auto_release.empty());
     CHECK(s.oneway.rate_bps == 100'000'000u);
@@ -194,6 +196,22 @@ TEST_CASE("policy rules across keys are checked", "[config][load]") {
             .key == "release.auto[0].source");
     CHECK(only_error(f.load(f.base("[oneway]\ndestination = \"core\"\n"))).key ==
           "oneway.destination");
+}
+
+TEST_CASE("the clamd keys are read and their limits checked", "[config][load]") {
+    Fixture f;
+    const auto r = f.load(f.base("[clamd]\ndatabase_dir = \"" + f.dir.path().string() +
+                                 "\"\nmax_stream = \"12MiB\"\ntimeout = \"2s\"\n"));
+    REQUIRE(r.ok());
+    CHECK(r.settings->clamd.database_dir == f.dir.path());
+    CHECK(r.settings->clamd.max_stream == 12u * 1024 * 1024);
+    CHECK(r.settings->clamd.timeout == 2s);
+    const auto small = only_error(f.load(f.base("[clamd]\nmax_stream = \"1MiB\"\n")));
+    CHECK(small.key == "clamd.max_stream");
+    CHECK_THAT(small.message, Catch::Contains("inspect.max_package"));
+    CHECK(only_error(f.load(f.base("[clamd]\ntimeout = \"500ms\"\n"))).key == "clamd.timeout");
+    CHECK(only_error(f.load(f.base("[clamd]\ndatabase_dir = \"db\"\n"))).key ==
+          "clamd.database_dir");
 }
 
 TEST_CASE("roles take names and validity windows", "[config][load]") {

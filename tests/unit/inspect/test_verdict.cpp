@@ -39,7 +39,9 @@ TEST_CASE("a verdict survives its JSON form", "[verdict]") {
 TEST_CASE("malformed or self-contradicting verdict JSON is refused", "[verdict]") {
     CHECK_THROWS_AS(verdict_from_json("[]"), std::runtime_error);
     CHECK_THROWS_AS(verdict_from_json(R"({"verdict":"accept"})"), std::runtime_error);
-    CHECK_THROWS_AS(verdict_from_json(R"({"verdict":"accept","reasons":[{"code":"E-ZIP-PATH","where":"x","detail":"y"}]})"),
-                    std::runtime_error);
+    CHECK_THROWS_AS(
+        verdict_from_json(
+            R"({"verdict":"accept","reasons":[{"code":"E-ZIP-PATH","where":"x","detail":"y"}]})"),
+        std::runtime_error);
     CHECK_THROWS_AS(verdict_from_json(R"({"verdict":"reject","reasons":[]})"), std::runtime_error);
 }

@@ -1,0 +1,60 @@
+#pragma once
+// Scanning a whole filing: every entry and the package itself, with fresh signatures.
+//
+// The outcome is `clean` only when clamd answered exactly "stream: OK" for every stream
+// and the signatures are fresh. `infected` is a verdict (the item is rejected with
+// E-MALWARE) and is only given when clamd actually reported FOUND. `unavailable` is never
+// a verdict: the item stays in `scanning` and is retried with back-off, never released
+// and never rejected because of it.
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "adapters/clamd/client.hpp"
+#include "adapters/clamd/error.hpp"
+#include "adapters/clamd/freshness.hpp"
+
+namespace sekisho::clamd {
+
+// One file of the package, as the inspector extracted it. The bytes must outlive the scan.
+struct Entry {
+    std::string name;
+    std::string_view bytes;
+};
+
+struct SignaturePolicy {
+    std::filesystem::path database_dir = "/var/lib/clamav";
+    std::chrono::milliseconds max_age = std::chrono::hours(72);
+};
+
+struct ScanOutcome {
+    enum class Status { clean, infected, unavailable };
+    Status status = Status::unavailable;
+    // infected: the signature name (printable ASCII, bounded) and where it was found:
+    // the entry's index and name, or no index and "(package)" for the package itself.
+    std::string signature;
+    std::optional<std::size_t> entry_index;
+    std::string entry_name;
+    // unavailable: the first reason met and what failed (socket and step, never bytes).
+    Unavailable reason = Unavailable::error;
+    std::string detail;
+};
+
+// "clean", "infected", "unavailable".
+std::string_view to_string(ScanOutcome::Status status);
+
+// Asks VERSION and checks freshness (an unreachable or silent clamd ends the scan there),
+// then scans every entry and the package, up to four streams at once. The first FOUND in
+// entry order (the package last, so a finding inside an entry names that entry) makes the
+// item infected, even if another stream failed; otherwise the first failure makes it
+// unavailable.
+ScanOutcome scan_package(const Client& client, const SignaturePolicy& policy,
+                         std::string_view package, std::span<const Entry> entries,
+                         SystemTime now = std::chrono::system_clock::now());
+
+}  // namespace sekisho::clamd

@@ -1,0 +1,100 @@
+#include "daemon/inspect/worker_loop.hpp"
+
+#include <unistd.h>
+
+#include <iostream>
+#include <new>
+#include <stdexcept>
+#include <string>
+
+#include "daemon/inspect/sandbox.hpp"
+#include "daemon/inspect/worker_protocol.hpp"
+
+namespace sekisho::inspect::worker {
+namespace {
+
+// No text from the inspector crosses to the daemon: only a fixed failure kind.
+std::string answer(std::string_view message, const InspectFn& inspect) {
+    Request request;
+    try {
+        request = decode_request(message);
+    } catch (const ProtocolError&) {
+        return encode_failure(WorkerFailure::bad_request);
+    }
+    try {
+        return encode_answer(inspect(request.package, request.options));
+    } catch (const std::bad_alloc&) {
+        throw;
+    } catch (const std::exception&) {
+        return encode_failure(WorkerFailure::internal_error);
+    }
+}
+
+}  // namespace
+
+int serve_requests(int fd, const InspectFn& inspect) {
+    try {
+        for (;;) {
+            const auto message = read_frame(fd, kMaxRequestFrame);
+            if (!message)
+                return 0;
+            write_frame(fd, answer(*message, inspect));
+        }
+    } catch (const std::bad_alloc&) {
+        ::_exit(kExitOutOfMemory);
+    } catch (const std::exception&) {
+        return kExitSetupFailed;
+    }
+}
+
+}  // namespace sekisho::inspect::worker
+
+namespace sekisho::inspect::worker {
+namespace {
+
+struct WorkerArgs {
+    int fd = 3;
+    SandboxLimits limits;
+};
+
+std::uint64_t number(const char* text) {
+    std::size_t used = 0;
+    const std::string s(text);
+    const unsigned long long v = std::stoull(s, &used);
+    if (used != s.size())
+        throw std::invalid_argument("not a number");
+    return v;
+}
+
+WorkerArgs parse_args(int argc, char** argv) {
+    WorkerArgs a;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg(argv[i]);
+        if (i + 1 >= argc)
+            throw std::invalid_argument("option without a value");
+        if (arg == "--fd")
+            a.fd = static_cast<int>(number(argv[++i]));
+        else if (arg == "--memory-limit")
+            a.limits.address_space = number(argv[++i]);
+        else
+            throw std::invalid_argument("unknown option");
+    }
+    return a;
+}
+
+}  // namespace
+
+int run_worker(int argc, char** argv, const std::function<void()>& init, const InspectFn& inspect) {
+    WorkerArgs args;
+    try {
+        args = parse_args(argc, argv);
+        init();
+        apply_sandbox(args.fd, args.limits);
+    } catch (const std::exception& e) {
+        std::cerr << "sekisho-inspect-worker: cannot start: " << e.what() << "\n";
+        return kExitSetupFailed;
+    }
+    return serve_requests(args.fd, inspect);
+}
+
+}  // namespace sekisho::inspect::worker

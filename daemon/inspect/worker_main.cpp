@@ -1,0 +1,32 @@
+// sekisho-inspect-worker: inspects filing packages for sekishod and `sekishoctl inspect`,
+// one request at a time over the socketpair on fd 3, inside the sandbox of sandbox.hpp.
+// Started only by InspectWorker (worker_client.hpp), never by hand.
+
+#include <libxml/parser.h>
+#include <unistd.h>
+
+#include <ctime>
+
+#include "daemon/inspect/inspector.hpp"
+#include "daemon/inspect/signature.hpp"
+#include "daemon/inspect/worker_loop.hpp"
+#include "daemon/inspect/xml_schema.hpp"
+
+namespace {
+
+void init_libraries() {
+    xmlInitParser();
+    sekisho::inspect::init_signature_library();
+    sekisho::inspect::load_schemas();  // compiled once, before the sandbox
+    ::tzset();                         // reads /etc/localtime now, not inside the sandbox
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const int status = sekisho::inspect::worker::run_worker(
+        argc, argv, init_libraries, [](std::string_view zip, const sekisho::inspect::Options& o) {
+            return sekisho::inspect::inspect_package(zip, o);
+        });
+    ::_exit(status);
+}

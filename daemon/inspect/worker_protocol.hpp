@@ -1,0 +1,80 @@
+#pragma once
+// The wire protocol between sekishod and its inspection worker (sekisho-inspect-worker)
+// over a SOCK_STREAM socketpair. Each message is one frame: a 4-byte big-endian length,
+// then that many bytes. Both sides treat what they receive as untrusted: every length and
+// count is checked against a limit before anything is allocated, and a frame that does
+// not decode exactly is refused as a whole.
+//
+// Request (daemon → worker):  'Q', Options, package bytes.
+// Answer  (worker → daemon):  'A', verdict JSON, entry count, entries (name, bytes);
+//                          or 'F', failure kind (one byte: a fixed reason, never text).
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "daemon/inspect/inspector.hpp"
+#include "daemon/inspect/options.hpp"
+
+namespace sekisho::inspect::worker {
+
+// A frame or message that breaks the protocol: oversized, truncated or malformed.
+class ProtocolError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+// The peer did not finish within the deadline.
+class TimeoutError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+// Largest request the worker accepts: the package (limits.max_package, configured) plus
+// trust anchors and CRLs; anything near this is refused long before by the daemon.
+inline constexpr std::size_t kMaxRequestFrame = 512u * 1024 * 1024;
+// Bounds on what a worker may say besides the inflated bytes.
+inline constexpr std::size_t kMaxVerdictJson = 1024 * 1024;
+inline constexpr std::size_t kMaxEntryName = 1024;
+inline constexpr std::size_t kMaxListItems = 1024;
+
+struct Request {
+    Options options;
+    std::string package;
+};
+
+// Why a worker could not produce a verdict, from a fixed set so that no text from the
+// worker (which may be a compromised parser) reaches logs or notices.
+enum class WorkerFailure : std::uint8_t {
+    bad_request = 1,     // the worker could not decode the request
+    internal_error = 2,  // the inspector threw
+};
+std::string_view describe(WorkerFailure failure);
+
+using Answer = std::variant<Inspection, WorkerFailure>;
+
+std::string encode_request(const Request& request);
+Request decode_request(std::string_view message);  // throws ProtocolError
+
+std::string encode_answer(const Inspection& inspection);
+std::string encode_failure(WorkerFailure failure);
+// `sent` are the options of the request: the answer may not exceed their limits.
+Answer decode_answer(std::string_view message, const Options& sent);  // throws ProtocolError
+
+// The largest answer frame a worker may send for a request with these options.
+std::size_t max_answer_frame(const Options& sent);
+
+// Frames. Writes use MSG_NOSIGNAL: a dead peer is an error, not a SIGPIPE. With a
+// deadline the descriptor must be non-blocking; without, it may block.
+using Deadline = std::optional<std::chrono::steady_clock::time_point>;
+void write_frame(int fd, std::string_view message, Deadline deadline = std::nullopt);
+// nullopt on a clean end of stream before a frame starts; throws ProtocolError when the
+// frame is larger than `max` or ends early, TimeoutError past the deadline, and
+// std::system_error on a read error.
+std::optional<std::string> read_frame(int fd, std::size_t max, Deadline deadline = std::nullopt);
+
+}  // namespace sekisho::inspect::worker

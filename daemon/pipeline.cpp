@@ -1,0 +1,324 @@
+#include "daemon/pipeline.hpp"
+
+#include <boost/json.hpp>
+
+#include <ctime>
+
+#include "common/log.hpp"
+#include "daemon/inspect/reason_codes.hpp"
+
+namespace sekisho::daemon {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using queue::State;
+
+constexpr auto kErrorPause = std::chrono::seconds(5);
+constexpr std::size_t kListBatch = 50;
+// Only Mynaportal takes notices about filings; other sources learn nothing from us.
+constexpr std::string_view kNoticeSource = "mynaportal";
+constexpr std::size_t kMaxMessageBytes = 380;  // the service allows 400 characters
+
+std::string codes_list(const inspect::Verdict& verdict) {
+    std::string out;
+    for (const auto& c : verdict.codes())
+        out += (out.empty() ? "" : " ") + c;
+    return out;
+}
+
+std::optional<inspect::AuthMethod> auth_method_of(const config::SecretBytes& meta) {
+    const std::string_view text(reinterpret_cast<const char*>(meta.data()), meta.size());
+    boost::json::error_code ec;
+    const auto v = boost::json::parse(text, ec);
+    if (ec || !v.is_object())
+        return std::nullopt;
+    const auto* auth = v.get_object().if_contains("auth_method");
+    if (auth == nullptr || !auth->is_string())
+        return std::nullopt;
+    if (auth->get_string() == "certificate")
+        return inspect::AuthMethod::certificate;
+    if (auth->get_string() == "gbizid")
+        return inspect::AuthMethod::gbizid;
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::string returned_message(const inspect::Verdict& verdict) {
+    std::string msg = "電子申請データの点検で受け付けられない内容が見つかりました。理由コード:";
+    const auto codes = verdict.codes();
+    std::size_t listed = 0;
+    for (const auto& c : codes) {
+        if (msg.size() + c.size() + 1 > kMaxMessageBytes - 24)
+            break;
+        msg += " " + c;
+        ++listed;
+    }
+    if (listed < codes.size())
+        msg += " ほか" + std::to_string(codes.size() - listed) + "件";
+    return msg;
+}
+
+Pipeline::Pipeline(queue::Queue& queue, config::InspectSettings inspect, InspectFn inspect_fn,
+                   ScanFn scan_fn, PipelineTiming timing)
+    : queue_(queue),
+      inspect_fn_(std::move(inspect_fn)),
+      scan_fn_(std::move(scan_fn)),
+      inspect_(std::move(inspect)),
+      timing_(timing),
+      scan_backoff_(timing.scan_retry_base, timing.scan_retry_max) {}
+
+Pipeline::~Pipeline() {
+    stop();
+}
+
+void Pipeline::start() {
+    thread_ = std::thread([this] { run(); });
+}
+
+void Pipeline::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stop_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable())
+        thread_.join();
+}
+
+void Pipeline::wake() {
+    {
+        std::lock_guard lock(mutex_);
+        woken_ = true;
+    }
+    wake_.notify_all();
+}
+
+void Pipeline::reconfigure(config::InspectSettings inspect) {
+    std::lock_guard lock(mutex_);
+    inspect_ = std::move(inspect);
+}
+
+PipelineCounters Pipeline::counters() const {
+    std::lock_guard lock(mutex_);
+    return counters_;
+}
+
+void Pipeline::run() {
+    for (;;) {
+        bool worked = false;
+        Clock::duration pause = timing_.idle_wait;
+        try {
+            worked = work_once();
+        } catch (const std::exception& e) {
+            // The queue refused a step (disk, database): nothing moved, so the item is
+            // simply taken up again after a pause.
+            log::error("pipeline step failed; retrying", {{"reason", e.what()}});
+            pause = kErrorPause;
+        }
+        std::unique_lock lock(mutex_);
+        if (stop_)
+            return;
+        if (worked)
+            continue;
+        auto until = Clock::now() + pause;
+        if (const auto due = next_retry(); due && *due < until)
+            until = *due;
+        wake_.wait_until(lock, until, [this] { return stop_ || woken_; });
+        woken_ = false;
+    }
+}
+
+std::optional<Clock::time_point> Pipeline::next_retry() const {
+    std::optional<Clock::time_point> first;
+    for (const auto& [id, due] : scan_due_) {
+        if (!first || due < *first)
+            first = due;
+    }
+    return first;
+}
+
+bool Pipeline::work_once() {
+    // Inspections interrupted by a restart come first, then new items, then scans
+    // waiting for the scanner.
+    for (const State s : {State::inspecting, State::fetched}) {
+        for (const auto& item : queue_.list(s, std::nullopt, kListBatch)) {
+            // A Mynaportal filing waits until the service was told it is stored, so that
+            // its `received` notice always comes before `returned`.
+            if (item.kind != "filing" || (item.source == kNoticeSource && !item.source_confirmed))
+                continue;
+            auto current = item;
+            if (s == State::fetched) {
+                queue_.transition(item.id,
+                                  {.to = State::inspecting, .action = "inspection started"});
+                current.state = State::inspecting;
+            }
+            inspect_item(current);
+            return true;
+        }
+    }
+    const auto now = Clock::now();
+    for (const auto& item : queue_.list(State::scanning, std::nullopt, kListBatch)) {
+        std::unique_lock lock(mutex_);
+        const auto due = scan_due_.find(item.id);
+        if (due != scan_due_.end() && due->second > now)
+            continue;
+        lock.unlock();
+        retry_scan(item);
+        return true;
+    }
+    return false;
+}
+
+std::optional<std::string> Pipeline::read_zip(const queue::ItemInfo& item) {
+    std::string zip;
+    zip.reserve(item.size);
+    try {
+        queue_.read_payload(item.id, [&](queue::ByteView chunk) {
+            zip.append(reinterpret_cast<const char*>(chunk.data()), chunk.size());
+        });
+    } catch (const queue::CorruptPayload& e) {
+        // The queue has moved the item to corrupt and audited it.
+        log::error("item payload is damaged; moved to corrupt",
+                   {{"item", item.id.str()}, {"reason", e.what()}});
+        return std::nullopt;
+    }
+    return zip;
+}
+
+std::optional<inspect::Options> Pipeline::options_for(const queue::ItemInfo& item) {
+    const auto auth = auth_method_of(queue_.read_personal(item.id));
+    if (!auth)
+        return std::nullopt;
+    config::InspectSettings settings;
+    {
+        std::lock_guard lock(mutex_);
+        settings = inspect_;
+    }
+    return inspect::options_from_settings(settings, *auth, std::time(nullptr));
+}
+
+void Pipeline::inspect_item(const queue::ItemInfo& item) {
+    const auto options = options_for(item);
+    if (!options) {
+        hold(item, "the item's metadata names no known auth_method");
+        return;
+    }
+    if (item.size > options->limits.max_package) {
+        inspect::Verdict v;
+        v.add(inspect::code::zip_limit, "package", "package larger than inspect.max_package");
+        reject(item, v, "inspection rejected");
+        return;
+    }
+    const auto zip = read_zip(item);
+    if (!zip)
+        return;
+    on_verdict(item, inspect_fn_(*zip, *options), *zip);
+}
+
+void Pipeline::on_verdict(const queue::ItemInfo& item, const InspectResult& result,
+                          const std::string& zip) {
+    if (!result.verdict) {
+        hold(item, "no verdict: " + result.failure);
+        return;
+    }
+    if (!result.verdict->accepted()) {
+        reject(item, *result.verdict, "inspection rejected");
+        return;
+    }
+    if (item.state == State::inspecting) {
+        queue_.transition(item.id, {.to = State::scanning,
+                                    .action = "inspection accepted",
+                                    .verdict = "accept",
+                                    .reasons_json = "[]"});
+        log::info("inspection accepted", {{"item", item.id.str()}});
+    }
+    scan_item(item, zip, result.entries);
+}
+
+void Pipeline::retry_scan(const queue::ItemInfo& item) {
+    // The entries are not kept between attempts: the worker inflates them again, and a
+    // verdict that changed meanwhile (a CRL was updated) is honoured.
+    const auto options = options_for(item);
+    if (!options) {
+        hold(item, "the item's metadata names no known auth_method");
+        return;
+    }
+    const auto zip = read_zip(item);
+    if (!zip)
+        return;
+    on_verdict(item, inspect_fn_(*zip, *options), *zip);
+}
+
+void Pipeline::scan_item(const queue::ItemInfo& item, const std::string& zip,
+                         const std::vector<inspect::Entry>& entries) {
+    const ScanResult r = scan_fn_(zip, entries);
+    if (r.status == ScanStatus::unavailable) {
+        scanner_unusable(item, r.detail);
+        return;
+    }
+    {
+        std::lock_guard lock(mutex_);
+        scan_due_.erase(item.id);
+        if (!counters_.scanner_available) {
+            log::notice("virus scanner usable again; waiting scans are retried now");
+            for (auto& [id, due] : scan_due_)
+                due = Clock::now();
+        }
+        counters_.scanner_available = true;
+        scan_backoff_.reset();
+    }
+    if (r.status == ScanStatus::infected) {
+        inspect::Verdict v;
+        v.add(inspect::code::malware, r.where, "the virus scanner found " + r.detail);
+        reject(item, v, "scan found malware");
+        return;
+    }
+    queue_.transition(item.id,
+                      {.to = State::staged, .action = "scan clean", .scanned_clean = true});
+    log::notice("item staged: inspected and scanned clean", {{"item", item.id.str()}});
+    std::lock_guard lock(mutex_);
+    ++counters_.accepted;
+}
+
+void Pipeline::scanner_unusable(const queue::ItemInfo& item, const std::string& why) {
+    std::lock_guard lock(mutex_);
+    const auto wait = scan_backoff_.next();
+    scan_due_[item.id] = Clock::now() + wait;
+    ++counters_.scan_retries;
+    if (counters_.scanner_available || counters_.scanner_problem != why) {
+        log::warning("virus scanner unusable; items wait in scanning",
+                     {{"reason", why}, {"retry_in_ms", wait.count()}});
+    }
+    counters_.scanner_available = false;
+    counters_.scanner_problem = why;
+}
+
+void Pipeline::hold(const queue::ItemInfo& item, const std::string& why) {
+    queue_.transition(
+        item.id, {.to = State::held, .action = "inspection failed", .details = {{"reason", why}}});
+    log::error("item held for an operator: no verdict", {{"item", item.id.str()}, {"reason", why}});
+    std::lock_guard lock(mutex_);
+    scan_due_.erase(item.id);
+    ++counters_.held;
+}
+
+void Pipeline::reject(const queue::ItemInfo& item, const inspect::Verdict& verdict,
+                      std::string_view action) {
+    queue::Change change{.to = State::rejected,
+                         .action = std::string(action),
+                         .verdict = "reject",
+                         .reasons_json = inspect::reasons_json(verdict),
+                         .details = {{"codes", codes_list(verdict)}}};
+    if (item.source == kNoticeSource) {
+        change.notice = queue::NoticeRequest{"returned", verdict.reasons().front().code,
+                                             returned_message(verdict)};
+    }
+    queue_.transition(item.id, change);
+    log::notice("item rejected", {{"item", item.id.str()}, {"codes", codes_list(verdict)}});
+    std::lock_guard lock(mutex_);
+    scan_due_.erase(item.id);
+    ++counters_.rejected;
+}
+
+}  // namespace sekisho::daemon

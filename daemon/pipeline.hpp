@@ -1,0 +1,118 @@
+#pragma once
+// The pipeline from a fetched item to a staged or rejected one (DESIGN.md, states):
+//   fetched → inspecting → scanning → staged, or → rejected with a `returned` notice.
+// It runs on its own thread, because an inspection or a scan may take seconds and the
+// daemon's event loop must keep serving. Failures fail closed: a worker that yields no
+// verdict puts the item on hold for an operator; a scanner that is unusable leaves the
+// item in scanning, retried with back-off; neither ever lets an item through.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "common/backoff.hpp"
+#include "config/settings.hpp"
+#include "daemon/inspect/options.hpp"
+#include "daemon/inspect/package.hpp"
+#include "daemon/inspect/verdict.hpp"
+#include "queue/queue.hpp"
+
+namespace sekisho::daemon {
+
+// What the sandboxed inspector answered: a verdict with the inflated entries, or why
+// there is none (crash, time limit, memory limit, garbage).
+struct InspectResult {
+    std::optional<inspect::Verdict> verdict;
+    std::vector<inspect::Entry> entries;
+    std::string failure;
+};
+using InspectFn = std::function<InspectResult(std::string_view zip, const inspect::Options&)>;
+
+enum class ScanStatus { clean, infected, unavailable };
+struct ScanResult {
+    ScanStatus status = ScanStatus::unavailable;
+    std::string where;   // infected: the entry (or "package")
+    std::string detail;  // infected: the signature name; unavailable: why
+};
+using ScanFn =
+    std::function<ScanResult(std::string_view zip, const std::vector<inspect::Entry>& entries)>;
+
+struct PipelineCounters {
+    std::int64_t accepted = 0;      // inspected and scanned clean: staged
+    std::int64_t rejected = 0;      // by inspection or by the scanner
+    std::int64_t held = 0;          // no verdict could be had
+    std::int64_t scan_retries = 0;  // scans that found the scanner unusable
+    bool scanner_available = true;
+    std::string scanner_problem;  // last reason the scanner was unusable
+};
+
+struct PipelineTiming {
+    std::chrono::milliseconds scan_retry_base{5'000};   // first wait for an unusable scanner
+    std::chrono::milliseconds scan_retry_max{600'000};  // longest wait between scan attempts
+    std::chrono::milliseconds idle_wait{30'000};        // look for work at least this often
+};
+
+class Pipeline {
+  public:
+    Pipeline(queue::Queue& queue, config::InspectSettings inspect, InspectFn inspect_fn,
+             ScanFn scan_fn, PipelineTiming timing = {});
+    ~Pipeline();
+    Pipeline(const Pipeline&) = delete;
+    Pipeline& operator=(const Pipeline&) = delete;
+
+    void start();
+    // Finishes the item at hand (bounded by the worker's and the scanner's time limits)
+    // and joins the thread.
+    void stop();
+    // New items may be waiting (called after a poll cycle).
+    void wake();
+    void reconfigure(config::InspectSettings inspect);
+    PipelineCounters counters() const;
+
+  private:
+    void run();
+    bool work_once();
+    std::optional<std::chrono::steady_clock::time_point> next_retry() const;
+    void inspect_item(const queue::ItemInfo& item);
+    void scan_item(const queue::ItemInfo& item, const std::string& zip,
+                   const std::vector<inspect::Entry>& entries);
+    void retry_scan(const queue::ItemInfo& item);
+    void on_verdict(const queue::ItemInfo& item, const InspectResult& result,
+                    const std::string& zip);
+    void hold(const queue::ItemInfo& item, const std::string& why);
+    void reject(const queue::ItemInfo& item, const inspect::Verdict& verdict,
+                std::string_view action);
+    void scanner_unusable(const queue::ItemInfo& item, const std::string& why);
+    std::optional<std::string> read_zip(const queue::ItemInfo& item);
+    std::optional<inspect::Options> options_for(const queue::ItemInfo& item);
+
+    queue::Queue& queue_;
+    InspectFn inspect_fn_;
+    ScanFn scan_fn_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable wake_;
+    config::InspectSettings inspect_;
+    bool stop_ = false;
+    bool woken_ = false;
+    PipelineCounters counters_;
+    // Scans waiting for the scanner, by item; kept in memory: after a restart every
+    // item in scanning is simply tried again.
+    std::map<queue::ItemId, std::chrono::steady_clock::time_point> scan_due_;
+    PipelineTiming timing_;
+    Backoff scan_backoff_;
+    std::thread thread_;
+};
+
+// The text of a `returned` notice: codes only, never anything from the package.
+std::string returned_message(const inspect::Verdict& verdict);
+
+}  // namespace sekisho::daemon

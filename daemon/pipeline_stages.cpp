@@ -1,0 +1,64 @@
+#include "daemon/pipeline_stages.hpp"
+
+#include <chrono>
+
+#include "adapters/clamd/client.hpp"
+#include "adapters/clamd/package_scan.hpp"
+#include "daemon/inspect/worker_client.hpp"
+
+namespace sekisho::daemon {
+
+InspectFn make_inspect_fn(const config::Settings& settings) {
+    // Started on the first request and again after any failure; its limits are fixed at
+    // start-up (a reload does not change them).
+    auto worker = std::make_shared<inspect::InspectWorker>(inspect::WorkerSettings{
+        {},
+        std::chrono::duration_cast<std::chrono::milliseconds>(settings.inspect.worker_timeout),
+        settings.inspect.worker_memory});
+    return [worker](std::string_view zip, const inspect::Options& options) {
+        auto answer = worker->inspect(zip, options);
+        InspectResult r;
+        if (auto* failure = std::get_if<inspect::Failure>(&answer)) {
+            r.failure = failure->reason;
+            return r;
+        }
+        auto& done = std::get<inspect::Inspection>(answer);
+        r.verdict = std::move(done.verdict);
+        r.entries = std::move(done.entries);
+        return r;
+    };
+}
+
+ScanFn make_scan_fn(const config::ClamdSettings& settings) {
+    // A malformed socket is a configuration error found by --check-config; building the
+    // client here throws it again so that sekishod refuses to start.
+    auto client = std::make_shared<clamd::Client>(clamd::Client::from_settings(settings));
+    const clamd::SignaturePolicy policy{
+        settings.database_dir,
+        std::chrono::duration_cast<std::chrono::milliseconds>(settings.max_signature_age)};
+    return [client, policy](std::string_view zip, const std::vector<inspect::Entry>& entries) {
+        std::vector<clamd::Entry> views;
+        views.reserve(entries.size());
+        for (const auto& e : entries)
+            views.push_back({e.name, e.bytes});
+        const auto out = clamd::scan_package(*client, policy, zip, views);
+        ScanResult r;
+        switch (out.status) {
+            case clamd::ScanOutcome::Status::clean:
+                r.status = ScanStatus::clean;
+                break;
+            case clamd::ScanOutcome::Status::infected:
+                r.status = ScanStatus::infected;
+                r.where = out.entry_index ? out.entry_name : "package";
+                r.detail = out.signature;
+                break;
+            case clamd::ScanOutcome::Status::unavailable:
+                r.status = ScanStatus::unavailable;
+                r.detail = std::string(clamd::to_string(out.reason)) + ": " + out.detail;
+                break;
+        }
+        return r;
+    };
+}
+
+}  // namespace sekisho::daemon

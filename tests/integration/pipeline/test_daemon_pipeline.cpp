@@ -1,0 +1,145 @@
+// sekishod end to end with its real stages: the Mynaportal simulator serving generated
+// filings (valid ones and one set per reason code), the sandboxed inspection worker and a
+// real clamd. Every filing must end staged or rejected exactly as the generator expects,
+// with one `returned` notice per rejection.
+
+#include <signal.h>
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <set>
+
+#include "tests/integration/daemon/daemon_fixture.hpp"
+#include "tests/integration/mynaportal/sim_fixture.hpp"
+#include "tests/integration/pipeline/pipeline_fixture.hpp"
+
+using namespace sekisho;
+using namespace std::chrono_literals;
+using queue::State;
+
+TEST_CASE("generated filings end staged or rejected as expected, with returned notices",
+          "[pipeline][daemon]") {
+    test::PipelineFixture f;
+    f.generate({"--count", "6", "--invalid"});
+    f.start_all();
+    const auto expected = f.expectations();
+    std::size_t rejects = 0;
+    for (const auto& [id, e] : expected)
+        rejects += e.codes.empty() || e.codes == std::set<std::string>{"E-DUPLICATE"} ? 0 : 1;
+    if (!f.wait_for_notices("returned", rejects, 180s))
+        FAIL("not every rejection was returned\n" << f.logs());
+    // Valid items are staged after their scan; give the last ones a moment.
+    f.wait_until_settled(expected, 60s);
+    f.stop_daemon();
+
+    auto q = f.open_queue();
+    const auto returned = f.sim.count("/notices", "returned");
+    for (const auto& [arrive_id, e] : expected) {
+        INFO(arrive_id << ": " << e.description);
+        const auto item = q->find_external("mynaportal", arrive_id);
+        REQUIRE(item);
+        if (e.codes.empty()) {
+            CHECK(item->state == State::staged);
+            CHECK(item->scanned_clean);
+            CHECK(item->verdict == "accept");
+            CHECK(returned.count(arrive_id) == 0);
+        } else if (e.codes == std::set<std::string>{"E-DUPLICATE"}) {
+            CHECK(item->state == State::duplicate);
+        } else {
+            CHECK(item->state == State::rejected);
+            CHECK(test::reason_codes(item->reasons_json) == e.codes);
+            CHECK(returned.count(arrive_id) == 1);
+            if (returned.count(arrive_id) == 1)
+                CHECK(e.codes.count(f.returned_code(arrive_id)) == 1);
+        }
+    }
+    // Nothing personal reaches the journal: no 12-digit run in the daemon's log.
+    CHECK_FALSE(test::has_twelve_digit_run(test::read_file(f.daemon_log())));
+}
+
+TEST_CASE("an unreachable clamd leaves valid filings in scanning until it is back",
+          "[pipeline][daemon]") {
+    test::PipelineFixture f;
+    f.generate({"--count", "3"});
+    f.start_all();
+    f.clamd.stop();
+    const auto expected = f.expectations();
+    if (!f.wait_for_notices("received", expected.size(), 60s))
+        FAIL("not every filing was received\n" << f.logs());
+    if (!f.wait_for_metric("sekisho_scanner_available 0", 60s))
+        FAIL("the scanner was not reported unusable\n" << f.logs());
+    const auto all_waiting = [&] {
+        return f.items_in("scanning") == static_cast<double>(expected.size());
+    };
+    if (!test::PipelineFixture::wait(60s, all_waiting))
+        FAIL("not every filing reached scanning\n" << f.logs());
+    // Stopping and opening the queue shows them waiting, none released or rejected.
+    f.stop_daemon();
+    {
+        auto q = f.open_queue();
+        for (const auto& [arrive_id, e] : expected)
+            CHECK(q->find_external("mynaportal", arrive_id)->state == State::scanning);
+    }
+    f.clamd.start();
+    f.start_daemon();
+    f.wait_until_settled(expected, 60s);
+    f.stop_daemon();
+    auto q = f.open_queue();
+    for (const auto& [arrive_id, e] : expected)
+        CHECK(q->find_external("mynaportal", arrive_id)->state == State::staged);
+}
+
+TEST_CASE("a hung or crashed inspection worker holds the item and the daemon keeps serving",
+          "[pipeline][daemon]") {
+    test::PipelineFixture f;
+    f.generate({"--count", "1"});
+    f.start_all();
+    const auto settled = [&](double staged, double held) {
+        return [&f, staged, held] {
+            return f.items_in("staged") == staged && f.items_in("held") == held;
+        };
+    };
+    if (!test::PipelineFixture::wait(60s, settled(1, 0)))
+        FAIL("the first filing was not staged\n" << f.logs());
+
+    // Hang: the worker is stopped, so the next package gets no answer within
+    // worker_timeout (5 s); the worker is killed and the item held.
+    const pid_t hung = f.worker_pid();
+    REQUIRE(hung > 0);
+    ::kill(hung, SIGSTOP);
+    const auto hang_ids = f.add_batch(11, 1);
+    if (!test::PipelineFixture::wait(60s, settled(1, 1)))
+        FAIL("the item inspected by a hung worker was not held\n" << f.logs());
+
+    // The daemon keeps serving with a new worker...
+    const auto next_ids = f.add_batch(12, 1);
+    if (!test::PipelineFixture::wait(60s, settled(2, 1)))
+        FAIL("no filing was staged after the hang\n" << f.logs());
+
+    // ...and a worker killed in the middle of a request ends in a held item too.
+    const pid_t crashing = f.worker_pid();
+    REQUIRE(crashing > 0);
+    CHECK(crashing != hung);
+    ::kill(crashing, SIGSTOP);
+    const auto crash_ids = f.add_batch(13, 1);
+    REQUIRE(f.wait_for_notices("received", 4, 60s));
+    std::this_thread::sleep_for(1s);  // the request is on its way to the stopped worker
+    ::kill(crashing, SIGKILL);
+    if (!test::PipelineFixture::wait(60s, settled(2, 2)))
+        FAIL("the item of a killed worker was not held\n" << f.logs());
+    const auto last_ids = f.add_batch(14, 1);
+    if (!test::PipelineFixture::wait(60s, settled(3, 2)))
+        FAIL("no filing was staged after the crash\n" << f.logs());
+    f.stop_daemon();
+
+    auto q = f.open_queue();
+    CHECK(q->find_external("mynaportal", hang_ids.at(0))->state == State::held);
+    CHECK(q->find_external("mynaportal", crash_ids.at(0))->state == State::held);
+    CHECK(q->find_external("mynaportal", next_ids.at(0))->state == State::staged);
+    CHECK(q->find_external("mynaportal", last_ids.at(0))->state == State::staged);
+    std::ostringstream audit;
+    q->export_audit(audit, std::nullopt, std::nullopt);
+    CHECK_THAT(audit.str(), Catch::Contains("inspection failed"));
+    const auto log = test::read_file(f.daemon_log());
+    CHECK_THAT(log, Catch::Contains("timed out") && Catch::Contains("signal 9"));
+}

@@ -1,0 +1,225 @@
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "daemon/inspect/reason_codes.hpp"
+#include "daemon/pipeline.hpp"
+#include "tests/unit/queue/queue_fixture.hpp"
+
+using namespace sekisho;
+using namespace sekisho::daemon;
+using namespace std::chrono_literals;
+using queue::State;
+
+namespace {
+
+const std::string kMeta = R"({"arrive_id":"A1","auth_method":"gbizid"})";
+
+// Stand-ins for the sandboxed worker and clamd, whose answers the test sets; the real
+// ones are exercised by the integration tests.
+struct Stages {
+    std::mutex mutex;
+    InspectResult inspect{inspect::Verdict{}, {{"KPFD0006.CSV", "x"}}, ""};
+    ScanResult scan{ScanStatus::clean, "", ""};
+    std::atomic<int> inspections{0};
+    std::atomic<int> scans{0};
+    std::string last_zip;
+    inspect::AuthMethod last_auth = inspect::AuthMethod::certificate;
+
+    InspectFn inspect_fn() {
+        return [this](std::string_view zip, const inspect::Options& o) {
+            std::lock_guard lock(mutex);
+            ++inspections;
+            last_zip = std::string(zip);
+            last_auth = o.auth_method;
+            return inspect;
+        };
+    }
+    ScanFn scan_fn() {
+        return [this](std::string_view, const std::vector<inspect::Entry>&) {
+            std::lock_guard lock(mutex);
+            ++scans;
+            return scan;
+        };
+    }
+    void set_scan(ScanResult r) {
+        std::lock_guard lock(mutex);
+        scan = std::move(r);
+    }
+};
+
+// Stored and confirmed to its source, as the Mynaportal source leaves a filing.
+queue::ItemId confirmed(test::QueueFixture& f, const std::string& external_id,
+                        const std::string& payload, const std::string& meta) {
+    const auto id = f.enqueue(external_id, payload, meta).id;
+    f.q->confirm_to_source(id, std::nullopt);
+    return id;
+}
+
+PipelineTiming fast() {
+    return {10ms, 40ms, 50ms};
+}
+
+State wait_for(queue::Queue& q, const queue::ItemId& id, State want) {
+    const auto until = std::chrono::steady_clock::now() + 20s;
+    State s = q.find(id)->state;
+    while (s != want && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(10ms);
+        s = q.find(id)->state;
+    }
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("an accepted and clean item is staged", "[pipeline]") {
+    test::QueueFixture f;
+    Stages st;
+    const auto id = f.enqueue("A1", "zip bytes", kMeta).id;
+    Pipeline p(*f.q, {}, st.inspect_fn(), st.scan_fn(), fast());
+    p.start();
+    // Not before the source has been told the filing is stored.
+    std::this_thread::sleep_for(200ms);
+    CHECK(f.q->find(id)->state == State::fetched);
+    f.q->confirm_to_source(id, std::nullopt);
+    p.wake();
+    REQUIRE(wait_for(*f.q, id, State::staged) == State::staged);
+    const auto item = f.q->find(id);
+    CHECK(item->verdict == "accept");
+    CHECK(item->scanned_clean);
+    CHECK(st.last_zip == "zip bytes");
+    CHECK(st.last_auth == inspect::AuthMethod::gbizid);
+    // The counter follows the durable transition.
+    const auto until = std::chrono::steady_clock::now() + 5s;
+    while (p.counters().accepted == 0 && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(5ms);
+    CHECK(p.counters().accepted == 1);
+}
+
+TEST_CASE("a rejected item gets its reasons and a returned notice", "[pipeline]") {
+    test::QueueFixture f;
+    Stages st;
+    inspect::Verdict v;
+    v.add(inspect::code::csv_field, "KPFD0006.CSV:6 field 10", "not a real date in its era");
+    v.add(inspect::code::sig_missing, "kousei.xml", "no signature");
+    st.inspect = {v, {}, ""};
+    const auto id = confirmed(f, "A1", "zip", kMeta);
+    f.q->confirm_to_source(id, std::nullopt);
+    Pipeline p(*f.q, {}, st.inspect_fn(), st.scan_fn(), fast());
+    p.start();
+    REQUIRE(wait_for(*f.q, id, State::rejected) == State::rejected);
+    p.stop();
+    const auto item = f.q->find(id);
+    CHECK(item->verdict == "reject");
+    CHECK_THAT(item->reasons_json, Catch::Contains("E-CSV-FIELD") &&
+                                       Catch::Contains("KPFD0006.CSV:6 field 10") &&
+                                       !Catch::Contains("not a real date"));
+    CHECK(st.scans == 0);
+    const auto due = f.q->due_notices("mynaportal", std::chrono::system_clock::now(), 10);
+    REQUIRE(due.size() == 1);
+    CHECK(due[0].request.kind == "returned");
+    CHECK(due[0].request.reason_code == "E-CSV-FIELD");
+    CHECK_THAT(due[0].request.message,
+               Catch::Contains("E-CSV-FIELD") && Catch::Contains("E-SIG-MISSING"));
+}
+
+TEST_CASE("no verdict puts the item on hold and the pipeline goes on", "[pipeline]") {
+    test::QueueFixture f;
+    Stages st;
+    st.inspect = {std::nullopt, {}, "inspection worker crashed (signal 9)"};
+    const auto held = confirmed(f, "A1", "zip1", kMeta);
+    Pipeline p(*f.q, {}, st.inspect_fn(), st.scan_fn(), fast());
+    p.start();
+    REQUIRE(wait_for(*f.q, held, State::held) == State::held);
+    {
+        std::lock_guard lock(st.mutex);
+        st.inspect = {inspect::Verdict{}, {}, ""};
+    }
+    const auto next = confirmed(f, "A2", "zip2", kMeta);
+    p.wake();
+    CHECK(wait_for(*f.q, next, State::staged) == State::staged);
+    CHECK(f.q->find(held)->state == State::held);
+    CHECK(p.counters().held == 1);
+}
+
+TEST_CASE("an unusable scanner leaves the item in scanning until it works again", "[pipeline]") {
+    test::QueueFixture f;
+    Stages st;
+    st.scan = {ScanStatus::unavailable, "", "clamd unreachable"};
+    const auto id = confirmed(f, "A1", "zip", kMeta);
+    Pipeline p(*f.q, {}, st.inspect_fn(), st.scan_fn(), fast());
+    p.start();
+    REQUIRE(wait_for(*f.q, id, State::scanning) == State::scanning);
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (st.scans < 3 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(5ms);
+    CHECK(st.scans >= 3);
+    CHECK(f.q->find(id)->state == State::scanning);
+    CHECK_FALSE(p.counters().scanner_available);
+    CHECK(p.counters().scanner_problem == "clamd unreachable");
+    st.set_scan({ScanStatus::clean, "", ""});
+    CHECK(wait_for(*f.q, id, State::staged) == State::staged);
+    CHECK(p.counters().scanner_available);
+}
+
+TEST_CASE("malware found by the scanner rejects with E-MALWARE", "[pipeline]") {
+    test::QueueFixture f;
+    Stages st;
+    st.scan = {ScanStatus::infected, "photo.jpg", "Eicar-Test-Signature"};
+    const auto id = confirmed(f, "A1", "zip", kMeta);
+    Pipeline p(*f.q, {}, st.inspect_fn(), st.scan_fn(), fast());
+    p.start();
+    REQUIRE(wait_for(*f.q, id, State::rejected) == State::rejected);
+    CHECK_THAT(f.q->find(id)->reasons_json,
+               Catch::Contains("E-MALWARE") && Catch::Contains("photo.jpg"));
+}
+
+TEST_CASE("an inspection interrupted by a restart is done again", "[pipeline]") {
+    test::QueueFixture f;
+    Stages st;
+    const auto id = confirmed(f, "A1", "zip", kMeta);
+    f.q->transition(id, {State::inspecting});
+    Pipeline p(*f.q, {}, st.inspect_fn(), st.scan_fn(), fast());
+    p.start();
+    CHECK(wait_for(*f.q, id, State::staged) == State::staged);
+    CHECK(st.inspections == 1);
+}
+
+TEST_CASE("metadata without a known auth_method holds the item", "[pipeline]") {
+    test::QueueFixture f;
+    Stages st;
+    const auto id = confirmed(f, "A1", "zip", R"({"auth_method":"password"})");
+    Pipeline p(*f.q, {}, st.inspect_fn(), st.scan_fn(), fast());
+    p.start();
+    CHECK(wait_for(*f.q, id, State::held) == State::held);
+    CHECK(st.inspections == 0);
+}
+
+TEST_CASE("a package over the size limit is rejected without a worker", "[pipeline]") {
+    test::QueueFixture f;
+    Stages st;
+    config::InspectSettings small;
+    small.max_package = 4;
+    const auto id = confirmed(f, "A1", "more than four bytes", kMeta);
+    Pipeline p(*f.q, small, st.inspect_fn(), st.scan_fn(), fast());
+    p.start();
+    REQUIRE(wait_for(*f.q, id, State::rejected) == State::rejected);
+    CHECK_THAT(f.q->find(id)->reasons_json, Catch::Contains("E-ZIP-LIMIT"));
+    CHECK(st.inspections == 0);
+}
+
+TEST_CASE("the returned message stays short and names codes only", "[pipeline]") {
+    inspect::Verdict v;
+    for (const auto c :
+         {"E-ZIP-CORRUPT", "E-ZIP-STRUCTURE", "E-ZIP-PATH", "E-ZIP-LIMIT", "E-XML-MALFORMED",
+          "E-XML-DTD", "E-XML-SCHEMA", "E-SIG-MISSING", "E-SIG-INVALID", "E-SIG-UNCOVERED",
+          "E-SIG-UNTRUSTED", "E-SIG-EXPIRED", "E-SIG-REVOKED", "E-SIG-WEAK", "E-CSV-ENCODING",
+          "E-CSV-STRUCTURE", "E-CSV-FORM", "E-CSV-FIELD", "E-CSV-COUNT"})
+        v.add(c, "x", "y");
+    const auto msg = returned_message(v);
+    CHECK(msg.size() <= 400);
+    CHECK_THAT(msg, Catch::Contains("E-CSV-COUNT") && Catch::Contains("ほか"));
+}
