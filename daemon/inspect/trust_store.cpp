@@ -221,6 +221,12 @@ void TrustStore::check(X509* signer, const std::vector<X509*>& intermediates, st
 }
 
 bool check_signer_key(EVP_PKEY* key, const std::string& where, Verdict& verdict) {
+    // A certificate whose key OpenSSL cannot decode has no key at all (found by fuzzing).
+    if (key == nullptr) {
+        ERR_clear_error();
+        verdict.add(code::sig_untrusted, where, "signer certificate carries no usable public key");
+        return false;
+    }
     switch (EVP_PKEY_get_base_id(key)) {
         case EVP_PKEY_RSA:
             if (EVP_PKEY_get_bits(key) >= 2048)

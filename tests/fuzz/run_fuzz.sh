@@ -23,6 +23,7 @@ export SEKISHO_FUZZ_PACKAGE="${valid%.json}.zip"
 export SEKISHO_FUZZ_TRUST_ANCHOR="$work/ca/trust-anchor.pem"
 export SEKISHO_FUZZ_CRL="$work/ca/crl.pem"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$(cd "$(dirname "$0")/.." && pwd)/support/lsan.supp}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 exec "$bin/$target" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
   -max_len=1048576 -print_final_stats=1 -artifact_prefix="$artifacts/" \

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "daemon/inspect/signature.hpp"
+#include "daemon/inspect/trust_store.hpp"
 #include "tests/sim/filings/signer_store.hpp"
 #include "tests/sim/filings/xml_signer.hpp"
 #include "tests/support/process.hpp"
@@ -501,4 +502,12 @@ TEST_CASE("repeated checks give the same answers (no state left between calls)")
         CHECK(check(base.package, options).accepted());
         CHECK(sig_codes(check(*bad, options)) == Codes{"E-SIG-INVALID"});
     }
+}
+
+// Found by fuzz_xml_signature: a certificate whose public key OpenSSL cannot decode gives
+// no key, which must be refused rather than dereferenced.
+TEST_CASE("a signer certificate without a usable key is untrusted", "[signature]") {
+    sekisho::inspect::Verdict v;
+    CHECK_FALSE(sekisho::inspect::check_signer_key(nullptr, "kousei.xml ds:X509Certificate", v));
+    CHECK(v.codes() == std::set<std::string>{"E-SIG-UNTRUSTED"});
 }
