@@ -193,8 +193,12 @@ void Daemon::reload() {
         log::error("configuration change needs a restart", {{"key", *key}});
     } else {
         try {
-            // Certificates and keys are loaded and checked before anything changes.
+            // Certificates, keys, trust anchors and CRLs are loaded and checked before
+            // anything changes.
+            auto inspect_options = inspect::options_from_settings(
+                result.settings->inspect, inspect::AuthMethod::certificate, 0);
             apply_mynaportal(*result.settings);
+            pipeline_->reconfigure(std::move(inspect_options));
             applied = true;
         } catch (const std::exception& e) {
             log::error("cannot apply the new configuration", {{"reason", e.what()}});
@@ -204,7 +208,6 @@ void Daemon::reload() {
         settings_ = std::move(*result.settings);
         log::set_threshold(settings_.daemon.log_level);
         queue_->set_min_free_bytes(settings_.queue.min_free_space);
-        pipeline_->reconfigure(settings_.inspect);
         log::notice("configuration reloaded");
         ++reloads_ok_;
     } else {

@@ -64,7 +64,7 @@ Pipeline::Pipeline(queue::Queue& queue, config::InspectSettings inspect, Inspect
     : queue_(queue),
       inspect_fn_(std::move(inspect_fn)),
       scan_fn_(std::move(scan_fn)),
-      inspect_(std::move(inspect)),
+      options_(inspect::options_from_settings(inspect, inspect::AuthMethod::certificate, 0)),
       timing_(timing),
       scan_backoff_(timing.scan_retry_base, timing.scan_retry_max) {}
 
@@ -94,9 +94,9 @@ void Pipeline::wake() {
     wake_.notify_all();
 }
 
-void Pipeline::reconfigure(config::InspectSettings inspect) {
+void Pipeline::reconfigure(inspect::Options options) {
     std::lock_guard lock(mutex_);
-    inspect_ = std::move(inspect);
+    options_ = std::move(options);
 }
 
 PipelineCounters Pipeline::counters() const {
@@ -190,12 +190,11 @@ std::optional<inspect::Options> Pipeline::options_for(const queue::ItemInfo& ite
     const auto auth = auth_method_of(queue_.read_personal(item.id));
     if (!auth)
         return std::nullopt;
-    config::InspectSettings settings;
-    {
-        std::lock_guard lock(mutex_);
-        settings = inspect_;
-    }
-    return inspect::options_from_settings(settings, *auth, std::time(nullptr));
+    std::lock_guard lock(mutex_);
+    inspect::Options options = options_;
+    options.auth_method = *auth;
+    options.now = std::time(nullptr);
+    return options;
 }
 
 void Pipeline::inspect_item(const queue::ItemInfo& item) {

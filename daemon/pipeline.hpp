@@ -74,7 +74,9 @@ class Pipeline {
     void stop();
     // New items may be waiting (called after a poll cycle).
     void wake();
-    void reconfigure(config::InspectSettings inspect);
+    // Options from inspect::options_from_settings: the trust anchors and CRLs are read
+    // once per start or reload, not for every item.
+    void reconfigure(inspect::Options options);
     PipelineCounters counters() const;
 
   private:
@@ -100,7 +102,7 @@ class Pipeline {
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;
-    config::InspectSettings inspect_;
+    inspect::Options options_;  // auth_method and now are set per item
     bool stop_ = false;
     bool woken_ = false;
     PipelineCounters counters_;
