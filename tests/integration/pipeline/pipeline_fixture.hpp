@@ -4,6 +4,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -168,6 +169,17 @@ struct PipelineFixture {
 
     bool wait_for_notices(const std::string& kind, std::size_t n, std::chrono::seconds limit) {
         return wait(limit, [&] { return sim.count("/notices", kind).size() >= n; });
+    }
+
+    // Waits for a notice of `kind` for each of these filings; a count alone could be
+    // reached by notices for other filings while one of these is still owed.
+    bool wait_for_notices(const std::string& kind, const std::set<std::string>& arrive_ids,
+                          std::chrono::seconds limit) {
+        return wait(limit, [&] {
+            const auto sent = sim.count("/notices", kind);
+            return std::all_of(arrive_ids.begin(), arrive_ids.end(),
+                               [&](const std::string& id) { return sent.count(id) == 1; });
+        });
     }
 
     std::map<std::string, double> metrics() const {

@@ -23,10 +23,13 @@ TEST_CASE("generated filings end staged or rejected as expected, with returned n
     f.generate({"--count", "6", "--invalid"});
     f.start_all();
     const auto expected = f.expectations();
-    std::size_t rejects = 0;
-    for (const auto& [id, e] : expected)
-        rejects += e.codes.empty() || e.codes == std::set<std::string>{"E-DUPLICATE"} ? 0 : 1;
-    if (!f.wait_for_notices("returned", rejects, 180s))
+    // Every rejection and every duplicate is owed a `returned` notice.
+    std::set<std::string> owed;
+    for (const auto& [id, e] : expected) {
+        if (!e.codes.empty())
+            owed.insert(id);
+    }
+    if (!f.wait_for_notices("returned", owed, 180s))
         FAIL("not every rejection was returned\n" << f.logs());
     // Valid items are staged after their scan; give the last ones a moment.
     f.wait_until_settled(expected, 60s);
@@ -45,6 +48,8 @@ TEST_CASE("generated filings end staged or rejected as expected, with returned n
             CHECK(returned.count(arrive_id) == 0);
         } else if (e.codes == std::set<std::string>{"E-DUPLICATE"}) {
             CHECK(item->state == State::duplicate);
+            CHECK(returned.count(arrive_id) == 1);
+            CHECK(f.returned_code(arrive_id) == "E-DUPLICATE");
         } else {
             CHECK(item->state == State::rejected);
             CHECK(test::reason_codes(item->reasons_json) == e.codes);
