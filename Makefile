@@ -66,6 +66,7 @@ bench: build
 	$(BUILD_DIR)/bin/bench_queue
 	$(BUILD_DIR)/bin/bench_mynaportal
 	$(BUILD_DIR)/bin/bench_inspect
+	$(BUILD_DIR)/bin/bench_oneway
 
 # The long version of the crash test: 2,000 SIGKILLs (SOAK_ROUNDS to change).
 SOAK_ROUNDS ?= 2000

@@ -116,6 +116,9 @@ void read_receiver(TableReader& r, ReceiverSettings& rc) {
     r.path("inbox_dir", rc.inbox_dir);
     r.path("state_dir", rc.state_dir);
     r.path("metrics_file", rc.metrics_file, /*allow_empty=*/true);
+    r.size("max_transfer", rc.max_transfer);
+    r.size("max_buffered", rc.max_buffered);
+    r.size("socket_buffer", rc.socket_buffer);
 }
 
 void read_retention(TableReader& r, RetentionSettings& rt) {

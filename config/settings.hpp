@@ -110,6 +110,9 @@ struct ReceiverSettings {
     Path inbox_dir = "/var/lib/sekisho-recv/inbox";
     Path state_dir = "/var/lib/sekisho-recv";
     Path metrics_file = "/var/lib/sekisho-recv/sekisho-recv.prom";
+    std::uint64_t max_transfer = 4ull << 30;    // larger transfers are refused
+    std::uint64_t max_buffered = 256ull << 20;  // incomplete FEC groups held in memory
+    std::uint64_t socket_buffer = 64ull << 20;  // SO_RCVBUF asked for
 };
 
 struct RetentionSettings {

@@ -102,7 +102,23 @@ void Daemon::apply_mynaportal(const config::Settings& s) {
 void Daemon::start_pipeline() {
     pipeline_ = std::make_unique<Pipeline>(*queue_, settings_.inspect, make_inspect_fn(settings_),
                                            make_scan_fn(settings_.clamd));
+    pipeline_->set_auto_release(settings_.release.auto_release);
     pipeline_->start();
+}
+
+void Daemon::apply_oneway(const config::Settings& s) {
+    if (s.oneway.destination.empty()) {
+        if (hand_over_)
+            log::warning("oneway.destination is now empty: released items stay in the queue");
+        hand_over_.reset();
+        return;
+    }
+    if (hand_over_) {
+        hand_over_->restart_sender();
+        return;
+    }
+    hand_over_ = std::make_unique<HandOver>(*queue_, config_file_);
+    hand_over_->start();
 }
 
 void Daemon::check_user() const {
@@ -125,6 +141,7 @@ int Daemon::run() {
         state_lock_ = std::make_unique<StateLock>(settings_.daemon.state_dir);
         open_queue();
         start_pipeline();
+        apply_oneway(settings_);
         apply_mynaportal(settings_);
         queue_->record(queue::Actor::daemon(),
                        {"daemon started", std::nullopt, std::nullopt, {{"version", kVersion}}});
@@ -153,6 +170,7 @@ int Daemon::run() {
         log::error("cannot record the stop in the audit log", {{"reason", e.what()}});
     }
     mynaportal_.reset();
+    hand_over_.reset();
     // The item at hand is finished first: every step is one durable transition.
     if (pipeline_)
         pipeline_->stop();
@@ -199,6 +217,8 @@ void Daemon::reload() {
                 result.settings->inspect, inspect::AuthMethod::certificate, 0);
             apply_mynaportal(*result.settings);
             pipeline_->reconfigure(std::move(inspect_options));
+            pipeline_->set_auto_release(result.settings->release.auto_release);
+            apply_oneway(*result.settings);
             applied = true;
         } catch (const std::exception& e) {
             log::error("cannot apply the new configuration", {{"reason", e.what()}});
@@ -345,6 +365,7 @@ void Daemon::publish_metrics() {
     }
     source_metrics(m);
     pipeline_metrics(m);
+    hand_over_metrics(m);
     try {
         sekisho::publish_metrics(file, m);
     } catch (const std::exception& e) {
@@ -387,10 +408,24 @@ void Daemon::pipeline_metrics(MetricsText& m) const {
     outcome("staged", c.accepted);
     outcome("rejected", c.rejected);
     outcome("held", c.held);
+    m.counter("sekisho_auto_released_total", "Items released by the [release] auto policy",
+              static_cast<double>(c.auto_released));
     m.counter("sekisho_scan_retries_total", "Scans that found the virus scanner unusable",
               static_cast<double>(c.scan_retries));
     m.gauge("sekisho_scanner_available", "0 while clamd is unusable and items wait",
             c.scanner_available ? 1 : 0);
+}
+
+void Daemon::hand_over_metrics(MetricsText& m) const {
+    if (!hand_over_)
+        return;
+    const auto c = hand_over_->counters();
+    m.counter("sekisho_oneway_sent_total", "Items handed to the one-way sender and sent",
+              static_cast<double>(c.sent));
+    m.counter("sekisho_oneway_sender_failures_total", "Times the one-way sender failed",
+              static_cast<double>(c.sender_failures));
+    m.gauge("sekisho_oneway_sender_up", "1 while the one-way sender process runs",
+            c.sender_running ? 1 : 0);
 }
 
 std::string Daemon::source_status() const {

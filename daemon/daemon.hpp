@@ -11,6 +11,7 @@
 #include "adapters/mynaportal/source.hpp"
 #include "common/metrics_file.hpp"
 #include "config/load.hpp"
+#include "daemon/hand_over.hpp"
 #include "daemon/notify.hpp"
 #include "daemon/pipeline.hpp"
 #include "daemon/state_lock.hpp"
@@ -35,6 +36,9 @@ class Daemon {
     // (changing nothing) when its certificates or keys cannot be loaded.
     void apply_mynaportal(const config::Settings& s);
     void start_pipeline();
+    // Starts or stops the hand-over to match oneway.destination; a running one restarts
+    // its sender so that it reads the new configuration.
+    void apply_oneway(const config::Settings& s);
     void check_user() const;
     void wait_for_signal();
     void on_signal(int signo);
@@ -50,6 +54,7 @@ class Daemon {
     std::string source_status() const;
     void source_metrics(MetricsText& m) const;
     void pipeline_metrics(MetricsText& m) const;
+    void hand_over_metrics(MetricsText& m) const;
 
     config::Path config_file_;
     config::Settings settings_;
@@ -64,6 +69,7 @@ class Daemon {
     std::unique_ptr<queue::Queue> queue_;
     std::unique_ptr<mynaportal::Source> mynaportal_;
     std::unique_ptr<Pipeline> pipeline_;
+    std::unique_ptr<HandOver> hand_over_;
     bool accepting_ = true;
     std::chrono::system_clock::time_point started_;
     std::uint64_t reloads_ok_ = 0;

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <ctime>
 
 #include "common/log.hpp"
@@ -18,6 +19,15 @@ constexpr std::size_t kListBatch = 50;
 // Only Mynaportal takes notices about filings; other sources learn nothing from us.
 constexpr std::string_view kNoticeSource = "mynaportal";
 constexpr std::size_t kMaxMessageBytes = 380;  // the service allows 400 characters
+
+constexpr char kAcceptedMessage[] = "電子申請データを受け付けました。";
+
+std::string join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& i : items)
+        out += (out.empty() ? "" : " ") + i;
+    return out;
+}
 
 std::string codes_list(const inspect::Verdict& verdict) {
     std::string out;
@@ -232,7 +242,7 @@ void Pipeline::on_verdict(const queue::ItemInfo& item, const InspectResult& resu
                                     .reasons_json = "[]"});
         log::info("inspection accepted", {{"item", item.id.str()}});
     }
-    scan_item(item, zip, result.entries);
+    scan_item(item, zip, result);
 }
 
 void Pipeline::retry_scan(const queue::ItemInfo& item) {
@@ -250,8 +260,8 @@ void Pipeline::retry_scan(const queue::ItemInfo& item) {
 }
 
 void Pipeline::scan_item(const queue::ItemInfo& item, const std::string& zip,
-                         const std::vector<inspect::Entry>& entries) {
-    const ScanResult r = scan_fn_(zip, entries);
+                         const InspectResult& inspection) {
+    const ScanResult r = scan_fn_(zip, inspection.entries);
     if (r.status == ScanStatus::unavailable) {
         scanner_unusable(item, r.detail);
         return;
@@ -273,11 +283,52 @@ void Pipeline::scan_item(const queue::ItemInfo& item, const std::string& zip,
         reject(item, v, "scan found malware");
         return;
     }
+    stage(item, inspection.forms);
+}
+
+void Pipeline::stage(const queue::ItemInfo& item, const std::vector<std::string>& forms) {
     queue_.transition(item.id,
                       {.to = State::staged, .action = "scan clean", .scanned_clean = true});
     log::notice("item staged: inspected and scanned clean", {{"item", item.id.str()}});
+    {
+        std::lock_guard lock(mutex_);
+        ++counters_.accepted;
+    }
+    if (!auto_release_allows(item, forms))
+        return;
+    queue::Change release{.to = State::released,
+                          .action = "released by policy",
+                          .details = {{"policy", "release.auto"}, {"forms", join(forms)}}};
+    if (item.source == kNoticeSource)
+        release.notice = queue::NoticeRequest{"accepted", "", kAcceptedMessage};
+    queue_.transition(item.id, release);
+    log::notice("item released by the auto-release policy",
+                {{"item", item.id.str()}, {"forms", join(forms)}});
     std::lock_guard lock(mutex_);
-    ++counters_.accepted;
+    ++counters_.auto_released;
+}
+
+bool Pipeline::auto_release_allows(const queue::ItemInfo& item,
+                                   const std::vector<std::string>& forms) const {
+    // A filing without any known form is never released by policy.
+    if (forms.empty())
+        return false;
+    std::lock_guard lock(mutex_);
+    for (const auto& rule : auto_release_) {
+        if (rule.source != item.source)
+            continue;
+        const bool all_listed = std::all_of(forms.begin(), forms.end(), [&](const std::string& f) {
+            return std::find(rule.forms.begin(), rule.forms.end(), f) != rule.forms.end();
+        });
+        if (all_listed)
+            return true;
+    }
+    return false;
+}
+
+void Pipeline::set_auto_release(std::vector<config::AutoRelease> policy) {
+    std::lock_guard lock(mutex_);
+    auto_release_ = std::move(policy);
 }
 
 void Pipeline::scanner_unusable(const queue::ItemInfo& item, const std::string& why) {

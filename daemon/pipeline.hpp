@@ -32,6 +32,7 @@ namespace sekisho::daemon {
 struct InspectResult {
     std::optional<inspect::Verdict> verdict;
     std::vector<inspect::Entry> entries;
+    std::vector<std::string> forms;  // 様式コード the filing carries
     std::string failure;
 };
 using InspectFn = std::function<InspectResult(std::string_view zip, const inspect::Options&)>;
@@ -46,10 +47,11 @@ using ScanFn =
     std::function<ScanResult(std::string_view zip, const std::vector<inspect::Entry>& entries)>;
 
 struct PipelineCounters {
-    std::int64_t accepted = 0;      // inspected and scanned clean: staged
-    std::int64_t rejected = 0;      // by inspection or by the scanner
-    std::int64_t held = 0;          // no verdict could be had
-    std::int64_t scan_retries = 0;  // scans that found the scanner unusable
+    std::int64_t accepted = 0;       // inspected and scanned clean: staged
+    std::int64_t rejected = 0;       // by inspection or by the scanner
+    std::int64_t held = 0;           // no verdict could be had
+    std::int64_t auto_released = 0;  // released by the [release] auto policy
+    std::int64_t scan_retries = 0;   // scans that found the scanner unusable
     bool scanner_available = true;
     std::string scanner_problem;  // last reason the scanner was unusable
 };
@@ -77,6 +79,9 @@ class Pipeline {
     // Options from inspect::options_from_settings: the trust anchors and CRLs are read
     // once per start or reload, not for every item.
     void reconfigure(inspect::Options options);
+    // The `[release] auto` policy: clean items of these sources whose every form is
+    // listed are released without a person. Empty (the default): none.
+    void set_auto_release(std::vector<config::AutoRelease> policy);
     PipelineCounters counters() const;
 
   private:
@@ -85,7 +90,10 @@ class Pipeline {
     std::optional<std::chrono::steady_clock::time_point> next_retry() const;
     void inspect_item(const queue::ItemInfo& item);
     void scan_item(const queue::ItemInfo& item, const std::string& zip,
-                   const std::vector<inspect::Entry>& entries);
+                   const InspectResult& inspection);
+    void stage(const queue::ItemInfo& item, const std::vector<std::string>& forms);
+    bool auto_release_allows(const queue::ItemInfo& item,
+                             const std::vector<std::string>& forms) const;
     void retry_scan(const queue::ItemInfo& item);
     void on_verdict(const queue::ItemInfo& item, const InspectResult& result,
                     const std::string& zip);
@@ -103,6 +111,7 @@ class Pipeline {
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     inspect::Options options_;  // auth_method and now are set per item
+    std::vector<config::AutoRelease> auto_release_;
     bool stop_ = false;
     bool woken_ = false;
     PipelineCounters counters_;

@@ -25,6 +25,7 @@ InspectFn make_inspect_fn(const config::Settings& settings) {
         auto& done = std::get<inspect::Inspection>(answer);
         r.verdict = std::move(done.verdict);
         r.entries = std::move(done.entries);
+        r.forms = std::move(done.forms);
         return r;
     };
 }

@@ -11,7 +11,7 @@ packages=(
   libssl-dev libxml2-dev libxmlsec1-dev libxmlsec1-openssl libsqlite3-dev
   libsystemd-dev libtomlplusplus-dev libarchive-dev libisal-dev libseccomp-dev
   # tests
-  catch2 openssl systemd iproute2 procps util-linux xmlsec1
+  catch2 openssl systemd iproute2 procps util-linux xmlsec1 iptables iperf3
   clamav-daemon clamdscan
   # fuzzing (libFuzzer comes with clang's runtime)
   clang-14 libclang-rt-14-dev

@@ -1,11 +1,131 @@
-// sekisho-recv: the one-way receiver on the core side. This version validates its
-// configuration ([receiver], [keys] oneway_key); receiving comes with the one-way release.
+// sekisho-recv: the one-way receiver on the core side (PROTOCOL.md). It receives,
+// authenticates, reassembles and verifies transfers and delivers them to the inbox; it
+// never sends anything.
 
+#include <systemd/sd-daemon.h>
+
+#include <atomic>
+#include <boost/program_options.hpp>
+#include <csignal>
+#include <iostream>
+
+#include "adapters/oneway/receiver.hpp"
+#include "adapters/oneway/receiver_metrics.hpp"
+#include "adapters/oneway/udp_receive.hpp"
+#include "common/log.hpp"
+#include "common/version.hpp"
 #include "config/check.hpp"
 
+using namespace sekisho;
+
+namespace {
+
+constexpr char kName[] = "sekisho-recv";
+std::atomic<bool> g_stop{false};
+
+void on_signal(int) {
+    g_stop = true;
+}
+
+void install_signals() {
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;  // no SA_RESTART: poll returns and the loop sees the flag
+    ::sigaction(SIGTERM, &sa, nullptr);
+    ::sigaction(SIGINT, &sa, nullptr);
+}
+
+void publish(const config::Settings& s, const oneway::Receiver& r) {
+    if (s.receiver.metrics_file.empty())
+        return;
+    try {
+        publish_metrics(s.receiver.metrics_file, oneway::receiver_metrics(r.counters()));
+    } catch (const std::exception& e) {
+        log::warning("metrics file not written", {{"reason", e.what()}});
+    }
+}
+
+int serve(const config::Settings& s) {
+    const config::SecretRules rules{.owner = ::geteuid(), .max_size = 32, .exact_size = 32};
+    oneway::Receiver receiver(config::load_secret(s.keys.oneway_key, rules),
+                              {.inbox_dir = s.receiver.inbox_dir,
+                               .state_dir = s.receiver.state_dir,
+                               .max_transfer = s.receiver.max_transfer,
+                               .max_buffered = s.receiver.max_buffered});
+    oneway::UdpReceiveSocket socket(s.receiver.listen, s.receiver.socket_buffer);
+    install_signals();
+    log::notice("receiving", {{"listen", s.receiver.listen},
+                              {"inbox", s.receiver.inbox_dir},
+                              {"socket_buffer", socket.buffer_bytes()}});
+    sd_notify(0, "READY=1\nSTATUS=receiving");
+    using Clock = oneway::Receiver::Clock;
+    auto next_tick = Clock::now();
+    auto next_metrics = Clock::now();
+    while (!g_stop) {
+        socket.receive(std::chrono::milliseconds(100),
+                       [&](oneway::ByteView d) { receiver.handle(d, Clock::now()); });
+        const auto now = Clock::now();
+        if (now >= next_tick) {
+            receiver.tick(now);
+            next_tick = now + std::chrono::milliseconds(100);
+        }
+        if (now >= next_metrics) {
+            publish(s, receiver);
+            sd_notify(0, "WATCHDOG=1");
+            next_metrics = now + std::chrono::seconds(1);
+        }
+    }
+    sd_notify(0, "STOPPING=1");
+    publish(s, receiver);
+    const auto c = receiver.counters();
+    log::notice("stopped", {{"delivered", c.delivered},
+                            {"lost", c.lost_transfers},
+                            {"corrupt", c.corrupt_transfers},
+                            {"auth_failures", c.auth_failures},
+                            {"replays", c.replays}});
+    return 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-    return sekisho::config::pending_program_main(
-        argc, argv,
-        {"sekisho-recv", sekisho::config::Program::receiver, "/etc/sekisho/sekisho-recv.toml",
-         "receiving is not available in this version (the one-way protocol is not built yet)"});
+    namespace po = boost::program_options;
+    po::options_description opts("Usage: sekisho-recv [-c FILE] [--check-config]");
+    opts.add_options()(
+        "config,c", po::value<std::string>()->default_value("/etc/sekisho/sekisho-recv.toml"),
+        "configuration file")("check-config", "validate the configuration and exit 0 (OK) or 1")(
+        "version", "print the version and exit")("help,h", "print this help and exit");
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << kName << ": " << e.what() << "\n" << opts;
+        return 2;
+    }
+    if (vm.count("help")) {
+        std::cout << opts;
+        return 0;
+    }
+    if (vm.count("version")) {
+        std::cout << kName << " " << kVersion << "\n";
+        return 0;
+    }
+    const auto result =
+        config::load_settings(vm["config"].as<std::string>(), config::Program::receiver);
+    if (vm.count("check-config"))
+        return config::report_check(result);
+    log::init(kName);
+    if (!result.ok()) {
+        for (const auto& p : result.errors)
+            log::error("configuration error", {{"problem", p.str()}});
+        log::critical("cannot start: the configuration has errors");
+        return 1;
+    }
+    log::set_threshold(result.settings->daemon.log_level);
+    try {
+        return serve(*result.settings);
+    } catch (const std::exception& e) {
+        log::critical("receiver stopped on an error", {{"reason", e.what()}});
+        return 1;
+    }
 }

@@ -1,11 +1,169 @@
-// sekisho-send: the one-way sender. This version validates its configuration
-// ([oneway], [keys] oneway_key); the protocol comes with the one-way release.
+// sekisho-send: the one-way sender (PROTOCOL.md). `--once PATH…` sends files and exits
+// (link tests, benchmarks); `--from-daemon` is the process sekishod runs, taking released
+// items on standard input (send_stream.hpp). Its socket is never read.
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <boost/program_options.hpp>
+#include <iostream>
+#include <thread>
+
+#include "adapters/oneway/send_stream.hpp"
+#include "adapters/oneway/sender.hpp"
+#include "common/digest.hpp"
+#include "common/log.hpp"
+#include "common/version.hpp"
 #include "config/check.hpp"
 
+using namespace sekisho;
+
+namespace {
+
+constexpr char kName[] = "sekisho-send";
+constexpr int kClosingHeartbeats = 3;
+
+// A file mapped read-only for as long as it is sent.
+class MappedFile {
+  public:
+    explicit MappedFile(const std::string& path) {
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        struct stat st {};
+        if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+            const int saved = errno;
+            if (fd >= 0)
+                ::close(fd);
+            throw std::system_error(saved ? saved : EINVAL, std::generic_category(),
+                                    "not a readable regular file: " + path);
+        }
+        size_ = static_cast<std::size_t>(st.st_size);
+        if (size_ > 0)
+            data_ = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+        ::close(fd);
+        if (data_ == MAP_FAILED)
+            throw std::system_error(errno, std::generic_category(), "mmap " + path);
+    }
+    ~MappedFile() {
+        if (data_ != nullptr && data_ != MAP_FAILED)
+            ::munmap(data_, size_);
+    }
+    MappedFile(const MappedFile&) = delete;
+    MappedFile& operator=(const MappedFile&) = delete;
+    oneway::ByteView bytes() const { return {static_cast<const std::uint8_t*>(data_), size_}; }
+
+  private:
+    void* data_ = nullptr;
+    std::size_t size_ = 0;
+};
+
+oneway::SenderOptions sender_options(const config::Settings& s) {
+    oneway::SenderOptions o;
+    o.destination = s.oneway.destination;
+    o.rate_bps = s.oneway.rate_bps;
+    o.fec_data = static_cast<int>(s.oneway.fec_data);
+    o.fec_parity = static_cast<int>(s.oneway.fec_parity);
+    o.repeat = static_cast<int>(s.oneway.repeat);
+    return o;
+}
+
+config::SecretBytes oneway_key(const config::Settings& s) {
+    const config::SecretRules rules{.owner = ::geteuid(), .max_size = 32, .exact_size = 32};
+    return config::load_secret(s.keys.oneway_key, rules);
+}
+
+std::string file_manifest(const oneway::TransferId& id, oneway::ByteView bytes) {
+    boost::json::object m;
+    m["id"] = oneway::to_string(id);
+    m["kind"] = "file";
+    m["size"] = bytes.size();
+    m["sha256"] = hex_lower(sha256(bytes));
+    return boost::json::serialize(m);
+}
+
+int send_files(const config::Settings& s, const std::vector<std::string>& paths) {
+    oneway::Sender sender(oneway_key(s), sender_options(s),
+                          oneway::new_session_number(std::nullopt));
+    sender.heartbeat();
+    int failures = 0;
+    for (const auto& path : paths) {
+        const auto id = oneway::new_transfer_id();
+        try {
+            const MappedFile file(path);
+            sender.send({id, file_manifest(id, file.bytes()), file.bytes()});
+            std::cout << oneway::to_string(id) << " " << path << "\n" << std::flush;
+        } catch (const std::system_error& e) {
+            sender.abandon(id);
+            std::cerr << kName << ": " << e.what() << "\n";
+            ++failures;
+        }
+    }
+    // The receiver learns what ended from heartbeats: a few, in case one is lost.
+    for (int i = 0; i < kClosingHeartbeats; ++i) {
+        sender.heartbeat();
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    const auto& c = sender.counters();
+    std::cerr << kName << ": sent " << c.transfers << " transfer(s), " << c.datagrams
+              << " datagrams, " << c.bytes << " bytes, " << c.send_errors
+              << " refused by the local stack\n";
+    return failures == 0 ? 0 : 1;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-    return sekisho::config::pending_program_main(
-        argc, argv,
-        {"sekisho-send", sekisho::config::Program::sender, "/etc/sekisho/sekishod.toml",
-         "sending is not available in this version (the one-way protocol is not built yet)"});
+    namespace po = boost::program_options;
+    po::options_description opts(
+        "Usage: sekisho-send [-c FILE] (--once PATH... | --from-daemon | --check-config)");
+    opts.add_options()("config,c",
+                       po::value<std::string>()->default_value("/etc/sekisho/sekishod.toml"),
+                       "configuration file ([oneway], [keys] oneway_key)")(
+        "once", po::value<std::vector<std::string>>()->multitoken(), "send these files and exit")(
+        "from-daemon", "take items from sekishod on standard input")(
+        "check-config", "validate the configuration and exit 0 (OK) or 1")(
+        "version", "print the version and exit")("help,h", "print this help and exit");
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << kName << ": " << e.what() << "\n" << opts;
+        return 2;
+    }
+    if (vm.count("help")) {
+        std::cout << opts;
+        return 0;
+    }
+    if (vm.count("version")) {
+        std::cout << kName << " " << kVersion << "\n";
+        return 0;
+    }
+    const auto result =
+        config::load_settings(vm["config"].as<std::string>(), config::Program::sender);
+    if (vm.count("check-config"))
+        return config::report_check(result);
+    if (vm.count("once") == vm.count("from-daemon")) {
+        std::cerr << kName << ": give either --once PATH... or --from-daemon\n" << opts;
+        return 2;
+    }
+    log::init(kName);
+    if (!result.ok()) {
+        config::print_problems(result);
+        return 1;
+    }
+    log::set_threshold(result.settings->daemon.log_level);
+    try {
+        if (vm.count("once"))
+            return send_files(*result.settings, vm["once"].as<std::vector<std::string>>());
+        oneway::Sender sender(
+            oneway_key(*result.settings), sender_options(*result.settings),
+            oneway::new_session_number(result.settings->daemon.state_dir / "oneway-session"));
+        return oneway::serve_daemon_stream(sender, STDIN_FILENO, STDOUT_FILENO);
+    } catch (const std::exception& e) {
+        log::critical("sender stopped on an error", {{"reason", e.what()}});
+        return 1;
+    }
 }

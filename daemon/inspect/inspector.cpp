@@ -104,6 +104,10 @@ Inspection inspect_package(std::string_view zip, const Options& options) {
             check_counts(*form_xml, summary, form->name, verdict);
     }
     check_stray_mynumbers(*package, form, form_doc.get(), verdict);
+    if (form_xml) {
+        for (const auto& [code, n] : form_xml->counts)
+            out.forms.push_back(code);
+    }
     out.entries = std::move(package->entries);
     return out;
 }

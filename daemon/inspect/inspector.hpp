@@ -13,6 +13,8 @@ namespace sekisho::inspect {
 struct Inspection {
     Verdict verdict;
     std::vector<Entry> entries;  // the inflated entries, for the virus scan; empty if unreadable
+    std::vector<std::string>
+        forms;  // 様式コード of the 届書 it carries (届書件数), for release policies
 };
 
 Inspection inspect_package(std::string_view zip, const Options& options);

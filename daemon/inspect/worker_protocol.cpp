@@ -155,6 +155,14 @@ Inspection get_inspection(Reader& r, const Options& sent) {
             throw ProtocolError("worker protocol: entries exceed the uncompressed limit");
         e.bytes = std::string(b);
     }
+    const std::uint64_t forms = r.count(kMaxForms);
+    for (std::uint64_t i = 0; i < forms; ++i) {
+        const std::string_view code = r.bytes(kMaxFormCode);
+        if (code.empty() ||
+            !std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            throw ProtocolError("worker protocol: a form code that is not digits");
+        out.forms.emplace_back(code);
+    }
     return out;
 }
 
@@ -252,6 +260,9 @@ std::string encode_answer(const Inspection& inspection) {
         w.bytes(e.name);
         w.bytes(e.bytes);
     }
+    w.u64(inspection.forms.size());
+    for (const auto& f : inspection.forms)
+        w.bytes(f);
     return w.take();
 }
 
@@ -283,7 +294,8 @@ Answer decode_answer(std::string_view message, const Options& sent) {
 std::size_t max_answer_frame(const Options& sent) {
     const auto entries = static_cast<std::uint64_t>(
         std::max<std::int64_t>(0, std::min<std::int64_t>(sent.limits.max_entries, kMaxListItems)));
-    const std::uint64_t max = 1 + 8 + kMaxVerdictJson + 8 + entries * (16 + kMaxEntryName) +
+    const std::uint64_t max = 1 + 8 + kMaxVerdictJson + 8 + entries * (16 + kMaxEntryName) + 8 +
+                              kMaxForms * (8 + kMaxFormCode) +
                               std::min<std::uint64_t>(sent.limits.max_uncompressed, SIZE_MAX / 2);
     return static_cast<std::size_t>(std::min<std::uint64_t>(max, UINT32_MAX));
 }

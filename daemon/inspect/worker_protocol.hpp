@@ -6,7 +6,8 @@
 // not decode exactly is refused as a whole.
 //
 // Request (daemon → worker):  'Q', Options, package bytes.
-// Answer  (worker → daemon):  'A', verdict JSON, entry count, entries (name, bytes);
+// Answer  (worker → daemon):  'A', verdict JSON, entry count, entries (name, bytes),
+//                              form count, form codes;
 //                          or 'F', failure kind (one byte: a fixed reason, never text).
 
 #include <chrono>
@@ -41,6 +42,8 @@ inline constexpr std::size_t kMaxRequestFrame = 512u * 1024 * 1024;
 inline constexpr std::size_t kMaxVerdictJson = 1024 * 1024;
 inline constexpr std::size_t kMaxEntryName = 1024;
 inline constexpr std::size_t kMaxListItems = 1024;
+inline constexpr std::size_t kMaxForms = 32;  // 様式コード in one filing
+inline constexpr std::size_t kMaxFormCode = 16;
 
 struct Request {
     Options options;

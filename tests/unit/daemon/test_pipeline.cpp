@@ -22,7 +22,7 @@ const std::string kMeta = R"({"arrive_id":"A1","auth_method":"gbizid"})";
 // ones are exercised by the integration tests.
 struct Stages {
     std::mutex mutex;
-    InspectResult inspect{inspect::Verdict{}, {{"KPFD0006.CSV", "x"}}, ""};
+    InspectResult inspect{inspect::Verdict{}, {{"KPFD0006.CSV", "x"}}, {"2200700"}, ""};
     ScanResult scan{ScanStatus::clean, "", ""};
     std::atomic<int> inspections{0};
     std::atomic<int> scans{0};
@@ -105,7 +105,7 @@ TEST_CASE("a rejected item gets its reasons and a returned notice", "[pipeline]"
     inspect::Verdict v;
     v.add(inspect::code::csv_field, "KPFD0006.CSV:6 field 10", "not a real date in its era");
     v.add(inspect::code::sig_missing, "kousei.xml", "no signature");
-    st.inspect = {v, {}, ""};
+    st.inspect = {v, {}, {}, ""};
     const auto id = confirmed(f, "A1", "zip", kMeta);
     f.q->confirm_to_source(id, std::nullopt);
     Pipeline p(*f.q, {}, st.inspect_fn(), st.scan_fn(), fast());
@@ -129,14 +129,14 @@ TEST_CASE("a rejected item gets its reasons and a returned notice", "[pipeline]"
 TEST_CASE("no verdict puts the item on hold and the pipeline goes on", "[pipeline]") {
     test::QueueFixture f;
     Stages st;
-    st.inspect = {std::nullopt, {}, "inspection worker crashed (signal 9)"};
+    st.inspect = {std::nullopt, {}, {}, "inspection worker crashed (signal 9)"};
     const auto held = confirmed(f, "A1", "zip1", kMeta);
     Pipeline p(*f.q, {}, st.inspect_fn(), st.scan_fn(), fast());
     p.start();
     REQUIRE(wait_for(*f.q, held, State::held) == State::held);
     {
         std::lock_guard lock(st.mutex);
-        st.inspect = {inspect::Verdict{}, {}, ""};
+        st.inspect = {inspect::Verdict{}, {}, {}, ""};
     }
     const auto next = confirmed(f, "A2", "zip2", kMeta);
     p.wake();
@@ -222,4 +222,41 @@ TEST_CASE("the returned message stays short and names codes only", "[pipeline]")
     const auto msg = returned_message(v);
     CHECK(msg.size() <= 400);
     CHECK_THAT(msg, Catch::Contains("E-CSV-COUNT") && Catch::Contains("ほか"));
+}
+
+TEST_CASE("the auto-release policy releases clean items whose every form it lists",
+          "[pipeline][release]") {
+    test::QueueFixture f;
+    Stages st;
+    Pipeline p(*f.q, {}, st.inspect_fn(), st.scan_fn(), fast());
+    p.set_auto_release({{"mynaportal", {"2200700", "2265700"}}, {"chukan", {"2201700"}}});
+    p.start();
+    const auto listed = confirmed(f, "A1", "one", kMeta);
+    REQUIRE(wait_for(*f.q, listed, State::released) == State::released);
+    // One form not listed: a person decides.
+    {
+        std::lock_guard lock(st.mutex);
+        st.inspect.forms = {"2200700", "2201700"};
+    }
+    const auto partly = confirmed(f, "A2", "two", kMeta);
+    p.wake();
+    REQUIRE(wait_for(*f.q, partly, State::staged) == State::staged);
+    // Another source's rule does not apply, and no forms at all never release.
+    const auto other_source = f.enqueue("C1", "three", kMeta, "filing", "chukan").id;
+    {
+        std::lock_guard lock(st.mutex);
+        st.inspect.forms = {};
+    }
+    const auto no_forms = confirmed(f, "A3", "four", kMeta);
+    p.wake();
+    REQUIRE(wait_for(*f.q, no_forms, State::staged) == State::staged);
+    CHECK(wait_for(*f.q, other_source, State::staged) == State::staged);
+    p.stop();
+    CHECK(p.counters().auto_released == 1);
+    // The released filing owes its source an `accepted` notice after `received`.
+    const auto notices = f.q->due_notices("mynaportal", std::chrono::system_clock::now(), 100);
+    const auto accepted = std::count_if(notices.begin(), notices.end(), [&](const auto& n) {
+        return n.item == listed && n.request.kind == "accepted";
+    });
+    CHECK(accepted == 1);
 }

@@ -1,0 +1,75 @@
+#pragma once
+// Released items to the core system: sekishod runs `sekisho-send --from-daemon` (which
+// holds the link key and nothing else), hands it each released item's bytes and
+// manifest, and marks the item `sent` once the sender says every repetition has left.
+// The link has no way back, so `sent` means sent, not received; the receiving side names
+// anything it lost. If the sender dies, it is started again after a pause and the items
+// still `released` are sent again: the receiver takes each id only once.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "queue/queue.hpp"
+
+namespace sekisho::daemon {
+
+struct HandOverCounters {
+    std::int64_t sent = 0;
+    std::int64_t sender_failures = 0;
+    bool sender_running = false;
+    std::string last_problem;
+};
+
+// sekisho-send next to the running program (the build tree), else the installed one.
+std::filesystem::path find_sender_program();
+
+// The manifest written next to the item in the core inbox (DESIGN.md): nothing personal.
+std::string hand_over_manifest(const queue::ItemInfo& item);
+
+class HandOver {
+  public:
+    HandOver(queue::Queue& queue, std::filesystem::path config_file,
+             std::filesystem::path program = find_sender_program());
+    ~HandOver();
+    HandOver(const HandOver&) = delete;
+    HandOver& operator=(const HandOver&) = delete;
+
+    void start();
+    // Stops the sender (an item in flight stays `released` and goes again next start).
+    void stop();
+    void wake();
+    // After a reload: the sender is started again and reads the new configuration.
+    void restart_sender();
+    HandOverCounters counters() const;
+
+  private:
+    void run();
+    bool send_next();
+    void spawn_sender();
+    void end_sender();
+    void failed(const std::string& why);
+
+    queue::Queue& queue_;
+    std::filesystem::path config_file_;
+    std::filesystem::path program_;
+    mutable std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stop_ = false;
+    bool woken_ = false;
+    pid_t pid_ = -1;
+    int to_sender_ = -1;
+    int from_sender_ = -1;
+    int failures_in_a_row_ = 0;
+    HandOverCounters counters_;
+    std::thread thread_;
+};
+
+}  // namespace sekisho::daemon
