@@ -54,6 +54,26 @@ bool inside_long_hex_token(std::string_view s, std::size_t begin, std::size_t en
     return hi - lo >= kMinDigestHexLength;
 }
 
+// Our own ids are UUIDs (8-4-4-4-12 hex); their digits may add up to 12 across the
+// hyphens by chance, and an id the operator cannot find in the log is no use.
+bool inside_uuid(std::string_view s, std::size_t begin, std::size_t end) {
+    std::size_t lo = begin;
+    while (lo > 0 && (is_hex(s[lo - 1]) || s[lo - 1] == '-'))
+        --lo;
+    std::size_t hi = end;
+    while (hi < s.size() && (is_hex(s[hi]) || s[hi] == '-'))
+        ++hi;
+    constexpr std::size_t kUuidLength = 36;
+    if (hi - lo != kUuidLength)
+        return false;
+    for (std::size_t k = 0; k < kUuidLength; ++k) {
+        const bool hyphen = k == 8 || k == 13 || k == 18 || k == 23;
+        if (hyphen != (s[lo + k] == '-'))
+            return false;
+    }
+    return true;
+}
+
 void append_escaped(std::string& out, char c) {
     switch (c) {
         case '\n':
@@ -87,7 +107,8 @@ std::string redact(std::string_view text) {
             out += kRedactedText;
         } else if (is_digit(c)) {
             const auto [end, digits] = digit_run(text, i);
-            if (digits == kMyNumberDigits && !inside_long_hex_token(text, i, end)) {
+            if (digits == kMyNumberDigits && !inside_long_hex_token(text, i, end) &&
+                !inside_uuid(text, i, end)) {
                 out += kRedactedNumber;
             } else {
                 out.append(text.substr(i, end - i));

@@ -424,6 +424,10 @@ void Daemon::hand_over_metrics(MetricsText& m) const {
               static_cast<double>(c.sent));
     m.counter("sekisho_oneway_sender_failures_total", "Times the one-way sender failed",
               static_cast<double>(c.sender_failures));
+    m.counter("sekisho_oneway_datagrams_total", "Datagrams sent on the one-way link",
+              static_cast<double>(c.datagrams));
+    m.counter("sekisho_oneway_bytes_total", "UDP payload bytes sent on the one-way link",
+              static_cast<double>(c.bytes));
     m.gauge("sekisho_oneway_sender_up", "1 while the one-way sender process runs",
             c.sender_running ? 1 : 0);
 }

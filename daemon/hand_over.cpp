@@ -162,6 +162,10 @@ bool HandOver::send_next() {
         {{"item", item.id.str()}, {"bytes", item.size}, {"transfer_number", answer->number}});
     std::lock_guard lock(mutex_);
     ++counters_.sent;
+    counters_.datagrams += answer->datagrams - std::min(answer->datagrams, process_datagrams_);
+    counters_.bytes += answer->bytes - std::min(answer->bytes, process_bytes_);
+    process_datagrams_ = answer->datagrams;
+    process_bytes_ = answer->bytes;
     return true;
 }
 
@@ -206,6 +210,7 @@ void HandOver::spawn_sender() {
     }
     std::lock_guard lock(mutex_);
     pid_ = pid;
+    process_datagrams_ = process_bytes_ = 0;
     to_sender_ = in[1];
     from_sender_ = out[0];
     counters_.sender_running = true;

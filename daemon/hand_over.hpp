@@ -23,6 +23,8 @@ namespace sekisho::daemon {
 
 struct HandOverCounters {
     std::int64_t sent = 0;
+    std::uint64_t datagrams = 0;  // by every sender process so far
+    std::uint64_t bytes = 0;
     std::int64_t sender_failures = 0;
     bool sender_running = false;
     std::string last_problem;
@@ -68,6 +70,8 @@ class HandOver {
     int to_sender_ = -1;
     int from_sender_ = -1;
     int failures_in_a_row_ = 0;
+    std::uint64_t process_datagrams_ = 0;  // the running sender's totals already counted
+    std::uint64_t process_bytes_ = 0;
     HandOverCounters counters_;
     std::thread thread_;
 };

@@ -69,6 +69,8 @@ printf 'demo-password\n' > "$demo/secrets/mynaportal_password"
 chmod 0600 "$demo/secrets/mynaportal_password"
 make_pki
 
+recv_port=$((17000 + RANDOM % 2000))
+
 step "Generating synthetic filings (signed by a generated test CA)"
 echo "  12 valid ones, and at least two broken ones per reason code of spec/filing-package.md"
 "$bin/sekisho-sim" make-filings --out "$demo/filings" --ca-dir "$demo/ca" --count 12 --seed 1 --invalid
@@ -130,10 +132,35 @@ sed -e "s|^state_dir = .*|state_dir = \"$demo/state\"|" \
           s|^socket = .*|socket = \"$demo/clamd/clamd.sock\"|
           s|^database_dir = .*|database_dir = \"$demo/clamd/db\"|
         }" \
+    -e "s|^auto = \[\]|auto = [{ source = \"mynaportal\", forms = [\"2200700\", \"2201700\", \"2221700\", \"2225700\", \"2265700\"] }]|" \
+    -e "s|^destination = \"\"|destination = \"127.0.0.1:$recv_port\"|" \
     "$src/config/sekishod.example.toml" > "$demo/sekishod.toml"
 chmod 0640 "$demo/sekishod.toml"
+echo "  demo release policy: filings of the five forms that pass inspection and scan are"
+echo "  released without an operator ([release] auto), and sent over the one-way link"
 "$bin/sekishod" --version
 "$bin/sekishod" -c "$demo/sekishod.toml" --check-config
+
+step "Starting sekisho-recv, the core side of the one-way link"
+# Only the shared oneway_key joins the two sides; the receiver never sends anything.
+mkdir -m 0700 "$demo/core-inbox" "$demo/recv-state"
+cat > "$demo/sekisho-recv.toml" <<CONF
+[daemon]
+user = "$(id -un)"
+log_level = "warning"
+[keys]
+oneway_key = "$demo/secrets/oneway_key"
+[receiver]
+listen = "127.0.0.1:$recv_port"
+inbox_dir = "$demo/core-inbox"
+state_dir = "$demo/recv-state"
+metrics_file = "$demo/sekisho-recv.prom"
+CONF
+"$bin/sekisho-recv" -c "$demo/sekisho-recv.toml" --check-config
+"$bin/sekisho-recv" -c "$demo/sekisho-recv.toml" 2> >(sed -u 's/^/  [sekisho-recv] /' >&2) &
+pids+=($!)
+wait_for 10 test -s "$demo/sekisho-recv.prom"
+echo "  receiving on 127.0.0.1:$recv_port into $demo/core-inbox"
 
 step "Starting sekishod (its log follows)"
 "$bin/sekishod" -c "$demo/sekishod.toml" 2> >(sed -u 's/^/  [sekishod] /' >&2) &
@@ -144,12 +171,12 @@ wait_for 10 test -s "$demo/sekishod.prom"
 step "Filings arriving in the encrypted queue, inspected and virus-scanned"
 settled() {  # every filing staged, rejected or recognised as a duplicate
   local n
-  n=$(awk '/^sekisho_queue_items\{state="(staged|rejected|duplicate)"\}/ {s += $2} END {print s + 0}' \
+  n=$(awk '/^sekisho_queue_items\{state="(staged|released|sent|rejected|duplicate)"\}/ {s += $2} END {print s + 0}' \
       "$demo/sekishod.prom")
   [[ $n -eq $total ]]
 }
 wait_for 180 settled
-grep -E '^sekisho_(queue_items\{state="(staged|rejected|duplicate|held|scanning)"\}|source_items_taken_total|inspections_total|scanner_available|notices_pending|audit_records)' \
+grep -E '^sekisho_(queue_items\{state="(staged|released|sent|rejected|duplicate|held|scanning)"\}|source_items_taken_total|inspections_total|auto_released_total|oneway_sent_total|scanner_available|notices_pending|audit_records)' \
   "$demo/sekishod.prom" | sed 's/^/  /'
 all_returned() {  # a returned notice for every rejected filing and the duplicate
   local returned rejected
@@ -168,6 +195,23 @@ printf '    %s downloads, %s marked downloaded, %s received notices, %s returned
 echo "  returned notices by reason code:"
 grep -o '"reason_code":"E-[A-Z0-9-]*"' "$demo/sim-record.jsonl" | sort | uniq -c | \
   sed 's/"reason_code"://; s/"//g; s/^/   /'
+step "Released filings arriving in the core system's inbox over the one-way link"
+accepted=$(awk '/^sekisho_auto_released_total/ {print $2 + 0}' "$demo/sekishod.prom")
+delivered() {
+  [[ $(find "$demo/core-inbox" -name '*.json' | wc -l) -ge $accepted ]]
+}
+wait_for 60 delivered
+echo "  $accepted released, $(find "$demo/core-inbox" -name '*.zip' | wc -l) in the core inbox (each <id>.zip with its <id>.json):"
+ls -l "$demo/core-inbox" | head -9 | sed 's/^/    /'
+echo "  one manifest (nothing personal in it):"
+sed 's/^/    /' "$(find "$demo/core-inbox" -name '*.json' | head -1)"; echo
+grep -E '^sekisho_recv_(transfers_total|dropped_total|repaired_shards_total|heartbeats_total)' \
+  "$demo/sekisho-recv.prom" | sed 's/^/  /'
+all_accepted() {
+  [[ $(grep -c '"kind":"accepted"' "$demo/sim-record.jsonl") -ge $accepted ]]
+}
+wait_for 30 all_accepted
+echo "  Mynaportal was sent $(grep -c '"kind":"accepted"' "$demo/sim-record.jsonl") accepted notices"
 echo "  the state directory holds only sealed data:"
 ls -la "$demo/state" | sed 's/^/    /'
 

@@ -1,6 +1,7 @@
 #include "adapters/oneway/assembly.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -133,7 +134,8 @@ void Assembly::hash_forward(std::uint32_t just_done, const std::uint8_t* data) {
 bool Assembly::finish() {
     if (!complete())
         return false;
-    if (::fsync(fd_) != 0)
+    // The core system's reader is in the inbox's group; the manifest gets the same mode.
+    if (::fchmod(fd_, 0640) != 0 || ::fsync(fd_) != 0)
         throw std::system_error(errno, std::generic_category(), "fsync " + partial_.string());
     const auto digest = hash_.finish();
     return std::equal(digest.begin(), digest.end(), header_.sha256.begin());

@@ -298,6 +298,8 @@ void Receiver::tick(Clock::time_point now) {
 }
 
 void Receiver::declare_lost(const TransferId& id, std::uint32_t number, const std::string& why) {
+    if (const auto a = active_.find(id); a != active_.end())
+        counters_.lost_groups += a->second.assembly->groups_missing();
     drop_active(id);
     closed_.insert(id);
     ++counters_.lost_transfers;

@@ -43,6 +43,7 @@ struct ReceiverCounters {
     std::uint64_t delivered = 0;
     std::uint64_t delivered_bytes = 0;
     std::uint64_t lost_transfers = 0;
+    std::uint64_t lost_groups = 0;  // FEC groups beyond repair in transfers declared lost
     std::uint64_t corrupt_transfers = 0;
     std::uint64_t refused_transfers = 0;
     std::uint64_t heartbeats = 0;

@@ -27,6 +27,9 @@ MetricsText receiver_metrics(const ReceiverCounters& c) {
               {{"outcome", "corrupt"}});
     m.counter("sekisho_recv_transfers_total", "Transfers by outcome", n(c.refused_transfers),
               {{"outcome", "refused"}});
+    m.counter("sekisho_recv_lost_groups_total",
+              "FEC groups (blocks of data shards) beyond repair in lost transfers",
+              n(c.lost_groups));
     m.counter("sekisho_recv_delivered_bytes_total", "Bytes delivered to the inbox",
               n(c.delivered_bytes));
     m.counter("sekisho_recv_heartbeats_total", "Heartbeats received", n(c.heartbeats));

@@ -22,9 +22,13 @@ namespace {
 
 constexpr char kName[] = "sekisho-recv";
 std::atomic<bool> g_stop{false};
+std::atomic<bool> g_reload{false};
 
-void on_signal(int) {
-    g_stop = true;
+void on_signal(int signo) {
+    if (signo == SIGHUP)
+        g_reload = true;
+    else
+        g_stop = true;
 }
 
 void install_signals() {
@@ -32,6 +36,30 @@ void install_signals() {
     sa.sa_handler = on_signal;  // no SA_RESTART: poll returns and the loop sees the flag
     ::sigaction(SIGTERM, &sa, nullptr);
     ::sigaction(SIGINT, &sa, nullptr);
+    ::sigaction(SIGHUP, &sa, nullptr);
+}
+
+// SIGHUP (systemctl reload): the log level changes at once; the socket, directories,
+// limits and key are those of the start, and a change to them is said to need a restart.
+void reload(const std::string& file, const config::Settings& running) {
+    const auto result = config::load_settings(file, config::Program::receiver);
+    if (!result.ok()) {
+        for (const auto& p : result.errors)
+            log::error("configuration error", {{"problem", p.str()}});
+        log::error("reload failed; the running configuration stays in force");
+        return;
+    }
+    const auto& s = *result.settings;
+    log::set_threshold(s.daemon.log_level);
+    const auto& a = running.receiver;
+    const auto& b = s.receiver;
+    if (a.listen != b.listen || a.inbox_dir != b.inbox_dir || a.state_dir != b.state_dir ||
+        a.max_transfer != b.max_transfer || a.max_buffered != b.max_buffered ||
+        a.socket_buffer != b.socket_buffer || a.metrics_file != b.metrics_file ||
+        running.keys.oneway_key.text() != s.keys.oneway_key.text())
+        log::warning("reloaded the log level only: the other changes need a restart");
+    else
+        log::notice("configuration reloaded");
 }
 
 void publish(const config::Settings& s, const oneway::Receiver& r) {
@@ -44,7 +72,7 @@ void publish(const config::Settings& s, const oneway::Receiver& r) {
     }
 }
 
-int serve(const config::Settings& s) {
+int serve(const std::string& file, const config::Settings& s) {
     const config::SecretRules rules{.owner = ::geteuid(), .max_size = 32, .exact_size = 32};
     oneway::Receiver receiver(config::load_secret(s.keys.oneway_key, rules),
                               {.inbox_dir = s.receiver.inbox_dir,
@@ -61,6 +89,8 @@ int serve(const config::Settings& s) {
     auto next_tick = Clock::now();
     auto next_metrics = Clock::now();
     while (!g_stop) {
+        if (g_reload.exchange(false))
+            reload(file, s);
         socket.receive(std::chrono::milliseconds(100),
                        [&](oneway::ByteView d) { receiver.handle(d, Clock::now()); });
         const auto now = Clock::now();
@@ -123,7 +153,7 @@ int main(int argc, char** argv) {
     }
     log::set_threshold(result.settings->daemon.log_level);
     try {
-        return serve(*result.settings);
+        return serve(vm["config"].as<std::string>(), *result.settings);
     } catch (const std::exception& e) {
         log::critical("receiver stopped on an error", {{"reason", e.what()}});
         return 1;

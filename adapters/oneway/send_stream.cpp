@@ -113,6 +113,8 @@ int serve_daemon_stream(Sender& sender, int in, int out) {
         std::memcpy(answer.data(), kSentMagic, 4);
         std::memcpy(answer.data() + 4, id.data(), id.size());
         put_be(answer.data() + 20, number, 4);
+        put_be(answer.data() + 24, sender.counters().datagrams, 8);
+        put_be(answer.data() + 32, sender.counters().bytes, 8);
         write_all(out, answer.data(), answer.size());
         sender.heartbeat_if_due();
     }
@@ -139,6 +141,8 @@ std::optional<SentAnswer> read_sent_answer(int fd) {
     SentAnswer s;
     std::memcpy(s.id.data(), a.data() + 4, 16);
     s.number = static_cast<std::uint32_t>(get_be(a.data() + 20, 4));
+    s.datagrams = get_be(a.data() + 24, 8);
+    s.bytes = get_be(a.data() + 32, 8);
     return s;
 }
 

@@ -126,6 +126,13 @@ TEST_CASE("files sent with sekisho-send --once arrive in the inbox exactly once"
     const auto again = f.send_once({files.front()});
     REQUIRE(f.wait_settled(again, 30s));
     CHECK(f.account(again).delivered == 1);
+    // A reload (SIGHUP) keeps it receiving.
+    f.receiver->signal(SIGHUP);
+    std::this_thread::sleep_for(300ms);
+    CHECK(f.receiver->running());
+    CHECK(
+        test::LinkFixture::read_file_or_empty(f.dir / "recv.log").find("configuration reloaded") !=
+        std::string::npos);
     f.receiver->signal(SIGTERM);
     CHECK(f.receiver->wait(10s) == 0);
     CHECK(f.metric("sekisho_recv_transfers_total{outcome=\"delivered\"}") == 62);

@@ -58,7 +58,7 @@ TEST_CASE("random loss of 5% in each repetition is repaired", "[oneway][receiver
     CHECK(f.receiver->counters().lost_transfers == 0);
 }
 
-TEST_CASE("reordered and duplicated datagrams deliver once; duplicates count as replays",
+TEST_CASE("reordered and duplicated datagrams deliver once, duplicates counted as replays",
           "[oneway][receiver]") {
     test::ReceiverFixture f;
     const auto id = new_transfer_id();
@@ -100,6 +100,7 @@ TEST_CASE("a group beyond repair leaves the transfer undelivered and named lost"
     CHECK(f.receiver->counters().lost_transfers == 0);  // not before the grace period
     f.advance(3s);
     CHECK(f.receiver->counters().lost_transfers == 1);
+    CHECK(f.receiver->counters().lost_groups == 1);
     CHECK(f.receiver->counters().active_transfers == 0);
     const auto lost = test::read_file(f.dir / "state" / "lost");
     CHECK(lost.find(to_string(id)) != std::string::npos);
