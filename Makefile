@@ -32,7 +32,7 @@ build-asan: deps
 # for 30 s (ASan+UBSan, clang), then formatting.
 test: build build-asan
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
-	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	cd $(ASAN_DIR) && SEKISHO_ONEWAY_SCALE=small ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/support/lsan.supp \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30
