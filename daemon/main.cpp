@@ -1,6 +1,7 @@
 // sekishod: the Sekisho gateway daemon.
 
 #include <boost/program_options.hpp>
+#include <csignal>
 #include <iostream>
 
 #include "common/log.hpp"
@@ -60,6 +61,9 @@ int main(int argc, char** argv) {
         return daemon::kExitOk;
     }
     log::init("sekishod");
+    // A helper that dies (sekisho-send, the inspection worker) must be an error on the
+    // write to it, never a SIGPIPE that ends the daemon without a word.
+    ::signal(SIGPIPE, SIG_IGN);
     if (!result.ok()) {
         for (const auto& p : result.errors)
             log::error("configuration error", {{"problem", p.str()}});
