@@ -10,6 +10,7 @@
 
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
+#include <future>
 #include <iostream>
 #include <thread>
 
@@ -75,12 +76,35 @@ config::SecretBytes oneway_key(const config::Settings& s) {
     return config::load_secret(s.keys.oneway_key, rules);
 }
 
-std::string file_manifest(const oneway::TransferId& id, oneway::ByteView bytes) {
+// A file mapped and hashed, ready to go: done for the next file while this one is sent,
+// so that the link does not wait for the hash.
+struct Prepared {
+    oneway::TransferId id = oneway::new_transfer_id();
+    std::string path;
+    std::unique_ptr<MappedFile> file;
+    std::array<std::uint8_t, 32> digest{};
+    std::string error;
+};
+
+Prepared prepare(const std::string& path) {
+    Prepared p;
+    p.path = path;
+    try {
+        p.file = std::make_unique<MappedFile>(path);
+        const auto d = sha256(p.file->bytes());
+        std::copy(d.begin(), d.end(), p.digest.begin());
+    } catch (const std::system_error& e) {
+        p.error = e.what();
+    }
+    return p;
+}
+
+std::string file_manifest(const Prepared& p) {
     boost::json::object m;
-    m["id"] = oneway::to_string(id);
+    m["id"] = oneway::to_string(p.id);
     m["kind"] = "file";
-    m["size"] = bytes.size();
-    m["sha256"] = hex_lower(sha256(bytes));
+    m["size"] = p.file->bytes().size();
+    m["sha256"] = hex_lower(p.digest);
     return boost::json::serialize(m);
 }
 
@@ -89,17 +113,19 @@ int send_files(const config::Settings& s, const std::vector<std::string>& paths)
                           oneway::new_session_number(std::nullopt));
     sender.heartbeat();
     int failures = 0;
-    for (const auto& path : paths) {
-        const auto id = oneway::new_transfer_id();
-        try {
-            const MappedFile file(path);
-            sender.send({id, file_manifest(id, file.bytes()), file.bytes()});
-            std::cout << oneway::to_string(id) << " " << path << "\n" << std::flush;
-        } catch (const std::system_error& e) {
-            sender.abandon(id);
-            std::cerr << kName << ": " << e.what() << "\n";
+    auto next = std::async(std::launch::async, prepare, paths.front());
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+        Prepared p = next.get();
+        if (i + 1 < paths.size())
+            next = std::async(std::launch::async, prepare, paths[i + 1]);
+        if (!p.error.empty()) {
+            sender.abandon(p.id);
+            std::cerr << kName << ": " << p.error << "\n";
             ++failures;
+            continue;
         }
+        sender.send({p.id, file_manifest(p), p.file->bytes(), p.digest});
+        std::cout << oneway::to_string(p.id) << " " << p.path << "\n" << std::flush;
     }
     // The receiver learns what ended from heartbeats: a few, in case one is lost.
     for (int i = 0; i < kClosingHeartbeats; ++i) {

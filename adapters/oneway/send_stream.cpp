@@ -58,12 +58,33 @@ void put_be(std::uint8_t* p, std::uint64_t v, int n) {
         p[i] = static_cast<std::uint8_t>(v);
 }
 
-TransferId id_of(const std::string& manifest) {
-    const auto v = boost::json::parse(manifest);
-    const auto id = parse_transfer_id(std::string(v.at("id").as_string()));
+TransferId id_of(const boost::json::value& manifest) {
+    const auto id = parse_transfer_id(std::string(manifest.at("id").as_string()));
     if (!id)
         throw std::runtime_error("item frame: manifest id is not a UUID");
     return *id;
+}
+
+int hex_digit(char c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+// The daemon's digest of the item (taken when it was fetched), so the sender need not
+// hash it again; nullopt when the manifest has none.
+std::optional<std::array<std::uint8_t, 32>> digest_of(const boost::json::value& manifest) {
+    const auto* hex = manifest.as_object().if_contains("sha256");
+    if (hex == nullptr || !hex->is_string() || hex->get_string().size() != 64)
+        return std::nullopt;
+    const std::string_view text = hex->get_string();
+    std::array<std::uint8_t, 32> out{};
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const int hi = hex_digit(text[2 * i]);
+        const int lo = hex_digit(text[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return std::nullopt;
+        out[i] = static_cast<std::uint8_t>(hi * 16 + lo);
+    }
+    return out;
 }
 
 std::optional<StreamItem> read_item(int fd) {
@@ -107,8 +128,9 @@ int serve_daemon_stream(Sender& sender, int in, int out) {
         auto item = read_item(in);
         if (!item)
             break;
-        const TransferId id = id_of(item->manifest);
-        const auto number = sender.send({id, item->manifest, item->payload});
+        const auto manifest = boost::json::parse(item->manifest);
+        const TransferId id = id_of(manifest);
+        const auto number = sender.send({id, item->manifest, item->payload, digest_of(manifest)});
         std::array<std::uint8_t, kSentAnswerBytes> answer{};
         std::memcpy(answer.data(), kSentMagic, 4);
         std::memcpy(answer.data() + 4, id.data(), id.size());

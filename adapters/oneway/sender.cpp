@@ -171,7 +171,12 @@ std::uint32_t Sender::send(const Outgoing& t) {
     h.id = t.id;
     h.number = ++transfer_number_;
     h.size = t.bytes.size();
-    h.sha256 = sha256(t.bytes);
+    if (t.sha256) {
+        h.sha256 = *t.sha256;
+    } else {
+        const auto digest = sha256(t.bytes);
+        std::copy(digest.begin(), digest.end(), h.sha256.begin());
+    }
     h.shard_size = options_.shard_size;
     h.data_shards = static_cast<std::uint8_t>(options_.fec_data);
     h.parity_shards = static_cast<std::uint8_t>(options_.fec_parity);

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -45,6 +46,9 @@ struct Outgoing {
     TransferId id{};
     std::string manifest;  // JSON, at most kMaxManifest bytes, nothing personal
     ByteView bytes;
+    // The SHA-256 of `bytes` when the caller has it already (computed otherwise). A wrong
+    // one costs the transfer — the receiver refuses it as corrupt — never more.
+    std::optional<std::array<std::uint8_t, 32>> sha256;
 };
 
 // The session number of a new sender run: the time in microseconds, or one more than the

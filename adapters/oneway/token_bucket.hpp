@@ -1,7 +1,9 @@
 #pragma once
 // The configured link rate (`[oneway] rate`), enforced before every batch of datagrams:
-// a bucket that fills at `rate` bits per second and holds at most a few milliseconds'
-// worth, so that a router or a shaper on the way never sees a burst it would drop.
+// a bucket that fills at `rate` bits per second and holds 5 ms' worth (at least one
+// batch). Small enough that a shaper on the way (tbf's usual 10 ms) never sees a burst
+// it would drop; large enough that a sleep that overshoots by a fraction of a
+// millisecond is made up for instead of lost to the rate.
 
 #include <algorithm>
 #include <chrono>
@@ -14,10 +16,12 @@ class TokenBucket {
   public:
     using Clock = std::chrono::steady_clock;
 
-    // `burst_bytes`: what may leave at once (at least one batch of datagrams).
-    TokenBucket(std::uint64_t rate_bps, std::uint64_t burst_bytes)
+    static constexpr double kBurstSeconds = 0.005;
+
+    // `batch_bytes`: the largest batch that must be able to leave at once.
+    TokenBucket(std::uint64_t rate_bps, std::uint64_t batch_bytes)
         : bytes_per_second_(static_cast<double>(rate_bps) / 8.0),
-          capacity_(static_cast<double>(burst_bytes)),
+          capacity_(std::max(static_cast<double>(batch_bytes), bytes_per_second_ * kBurstSeconds)),
           tokens_(capacity_),
           last_(Clock::now()) {}
 

@@ -221,7 +221,8 @@ TEST_CASE("forged, replayed, truncated and bit-flipped datagrams are rejected an
     const auto genuine = test::capture(link_key, {}, 5000, [&](oneway::Sender& s) {
         s.send({id,
                 manifest_for(oneway::to_string(id), bytes),
-                {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}});
+                {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()},
+                std::nullopt});
     });
     std::mt19937 rng(1);
     std::vector<oneway::Bytes> attacks;
@@ -235,7 +236,8 @@ TEST_CASE("forged, replayed, truncated and bit-flipped datagrams are rejected an
     const auto other = test::capture(test::oneway_key(), {}, 6000, [&](oneway::Sender& s) {
         s.send({id,
                 manifest_for(oneway::to_string(id), "evil"),
-                {reinterpret_cast<const std::uint8_t*>("evil"), 4}});
+                {reinterpret_cast<const std::uint8_t*>("evil"), 4},
+                std::nullopt});
     });
     attacks.insert(attacks.end(), other.begin(), other.end());
     send_datagrams(f.listen, attacks);

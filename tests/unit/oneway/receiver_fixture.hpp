@@ -40,7 +40,7 @@ struct ReceiverFixture {
         oneway::SenderOptions o = {}, std::uint64_t session = 1000) {
         return capture(key, o, session, [&](oneway::Sender& s) {
             for (const auto& [id, bytes] : items)
-                s.send({id, manifest(id), bytes});
+                s.send({id, manifest(id), bytes, std::nullopt});
         });
     }
 
