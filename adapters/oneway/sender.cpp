@@ -1,6 +1,7 @@
 #include "adapters/oneway/sender.hpp"
 
 #include <netdb.h>
+#include <netinet/udp.h>
 #include <unistd.h>
 
 #include <array>
@@ -52,13 +53,26 @@ std::string host_name() {
     return name.substr(0, kMaxSenderName);
 }
 
+// Whether the kernel segments UDP for us (Linux 4.18+); asked once with a socket option
+// that is then cleared, so that only the messages that ask for it are segmented.
+bool gso_supported(int fd) {
+    std::uint16_t size = 1400;
+    if (::setsockopt(fd, SOL_UDP, UDP_SEGMENT, &size, sizeof size) != 0)
+        return false;
+    size = 0;
+    return ::setsockopt(fd, SOL_UDP, UDP_SEGMENT, &size, sizeof size) == 0;
+}
+
 ByteView view(const Bytes& b) {
     return {b.data(), b.size()};
 }
 
 }  // namespace
 
-// Datagrams waiting for one sendmmsg call.
+// Datagrams waiting for one sendmmsg call. Runs of datagrams of the same size (the
+// shards) go as one UDP GSO message each when the kernel offers it (UDP_SEGMENT): the
+// stack then handles a run as one packet as far down as it can, which is most of what a
+// datagram costs the sender.
 class Sender::Batch {
   public:
     Batch() {
@@ -68,7 +82,6 @@ class Sender::Batch {
     bool full() const { return used_ == kBatch; }
     bool empty() const { return used_ == 0; }
     Bytes& next() { return buffers_[used_++]; }
-    std::size_t size() const { return used_; }
     std::uint64_t wire_bytes() const {
         std::uint64_t n = 0;
         for (std::size_t i = 0; i < used_; ++i)
@@ -76,19 +89,12 @@ class Sender::Batch {
         return n;
     }
     // Sends everything; returns the number of datagrams the kernel refused.
-    std::size_t send(int fd, const sockaddr_storage& dest, socklen_t dest_len) {
-        for (std::size_t i = 0; i < used_; ++i) {
-            iov_[i] = {buffers_[i].data(), buffers_[i].size()};
-            msgs_[i] = {};
-            msgs_[i].msg_hdr.msg_name = const_cast<sockaddr_storage*>(&dest);
-            msgs_[i].msg_hdr.msg_namelen = dest_len;
-            msgs_[i].msg_hdr.msg_iov = &iov_[i];
-            msgs_[i].msg_hdr.msg_iovlen = 1;
-        }
+    std::size_t send(int fd, const sockaddr_storage& dest, socklen_t dest_len, bool gso) {
+        const std::size_t messages = build(dest, dest_len, gso);
         std::size_t done = 0;
         std::size_t refused = 0;
-        while (done < used_) {
-            const int n = ::sendmmsg(fd, &msgs_[done], static_cast<unsigned>(used_ - done), 0);
+        while (done < messages) {
+            const int n = ::sendmmsg(fd, &msgs_[done], static_cast<unsigned>(messages - done), 0);
             if (n > 0) {
                 done += static_cast<std::size_t>(n);
                 continue;
@@ -99,19 +105,62 @@ class Sender::Batch {
                 std::this_thread::sleep_for(std::chrono::microseconds(200));
                 continue;
             }
-            // Refused by the local stack (a firewall rule, no route): the datagram is
-            // lost like any other; the receiver names what it then misses.
+            // Refused by the local stack (a firewall rule, no route): the datagrams are
+            // lost like any others; the receiver names what it then misses.
+            refused += segments_[done];
             ++done;
-            ++refused;
         }
         used_ = 0;
         return refused;
     }
 
   private:
+    // One message per datagram, or per run of equal-sized ones with GSO.
+    std::size_t build(const sockaddr_storage& dest, socklen_t dest_len, bool gso) {
+        std::size_t messages = 0;
+        for (std::size_t i = 0; i < used_;) {
+            const std::size_t size = buffers_[i].size();
+            std::size_t run = 1;
+            while (gso && i + run < used_ && buffers_[i + run].size() == size &&
+                   (run + 1) * size <= kMaxGsoBytes)
+                ++run;
+            for (std::size_t k = 0; k < run; ++k)
+                iov_[i + k] = {buffers_[i + k].data(), size};
+            mmsghdr& m = msgs_[messages];
+            m = {};
+            m.msg_hdr.msg_name = const_cast<sockaddr_storage*>(&dest);
+            m.msg_hdr.msg_namelen = dest_len;
+            m.msg_hdr.msg_iov = &iov_[i];
+            m.msg_hdr.msg_iovlen = run;
+            if (run > 1)
+                set_segment_size(m, messages, static_cast<std::uint16_t>(size));
+            segments_[messages] = run;
+            ++messages;
+            i += run;
+        }
+        return messages;
+    }
+
+    void set_segment_size(mmsghdr& m, std::size_t index, std::uint16_t size) {
+        auto& space = control_[index];
+        m.msg_hdr.msg_control = space.bytes;
+        m.msg_hdr.msg_controllen = sizeof space.bytes;
+        cmsghdr* c = CMSG_FIRSTHDR(&m.msg_hdr);
+        c->cmsg_level = SOL_UDP;
+        c->cmsg_type = UDP_SEGMENT;
+        c->cmsg_len = CMSG_LEN(sizeof(std::uint16_t));
+        std::memcpy(CMSG_DATA(c), &size, sizeof size);
+    }
+
+    static constexpr std::size_t kMaxGsoBytes = 60000;  // under the 64 KiB of one IP packet
     std::array<Bytes, kBatch> buffers_;
     std::array<iovec, kBatch> iov_{};
     std::array<mmsghdr, kBatch> msgs_{};
+    std::array<std::size_t, kBatch> segments_{};
+    struct alignas(cmsghdr) Control {
+        std::uint8_t bytes[CMSG_SPACE(sizeof(std::uint16_t))];
+    };
+    std::array<Control, kBatch> control_{};
     std::size_t used_ = 0;
 };
 
@@ -154,6 +203,7 @@ Sender::Sender(const config::SecretBytes& oneway_key, SenderOptions options, std
     const int tiny = 1;
     (void)::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &tiny, sizeof tiny);
     ::shutdown(fd_, SHUT_RD);
+    gso_ = gso_supported(fd_);
 }
 
 Sender::~Sender() {
@@ -272,7 +322,7 @@ void Sender::flush() {
     if (batch_->empty())
         return;
     bucket_.take(batch_->wire_bytes());
-    counters_.send_errors += batch_->send(fd_, dest_, dest_len_);
+    counters_.send_errors += batch_->send(fd_, dest_, dest_len_, gso_);
 }
 
 void Sender::ended(std::uint32_t number, const TransferId& id, Outcome outcome) {

@@ -86,6 +86,7 @@ class Sender {
     ReedSolomon code_;
     TokenBucket bucket_;
     int fd_ = -1;
+    bool gso_ = false;  // the kernel segments runs of equal datagrams (UDP_SEGMENT)
     sockaddr_storage dest_{};
     socklen_t dest_len_ = 0;
     std::unique_ptr<Batch> batch_;
