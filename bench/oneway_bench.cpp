@@ -4,8 +4,8 @@
 //      (the way back open only for that measurement) as the physical limit; then 1% random
 //      loss and the way back closed. The files are sent once (repeat = 1) with FEC 32+8 at
 //      0.99 x the limit (an operator sets `oneway.rate` to the link's capacity; 1% below
-//      leaves room for the measurement's own error). Printed: goodput, the limit, goodput / (limit x 32/40) (goal: at
-//      least 0.9), and CPU seconds per GB of the sender and of the receiver;
+//      leaves room for the measurement's own error). Printed: goodput, the limit, goodput / (limit
+//      x 32/40) (goal: at least 0.9), and CPU seconds per GB of the sender and of the receiver;
 //   2. the same files unshaped and without loss, at a rate the link cannot reach: goodput
 //      and Gbit/s per CPU core of each side (ANSSI's lidi claims about 3 Gbit/s per core).
 // Every delivered file is checked against its source's SHA-256. Also printed: the pace the

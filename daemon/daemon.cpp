@@ -428,6 +428,9 @@ void Daemon::hand_over_metrics(MetricsText& m) const {
               static_cast<double>(c.datagrams));
     m.counter("sekisho_oneway_bytes_total", "UDP payload bytes sent on the one-way link",
               static_cast<double>(c.bytes));
+    m.counter("sekisho_oneway_refused_datagrams_total",
+              "Datagrams the local network stack refused to send (lost before the link)",
+              static_cast<double>(c.refused));
     m.gauge("sekisho_oneway_sender_up", "1 while the one-way sender process runs",
             c.sender_running ? 1 : 0);
 }

@@ -22,6 +22,14 @@ constexpr auto kMaxPause = std::chrono::seconds(60);
 constexpr std::size_t kListBatch = 20;
 constexpr char kSenderName[] = "sekisho-send";
 
+std::string describe_exit(int status) {
+    if (WIFEXITED(status))
+        return "exit status " + std::to_string(WEXITSTATUS(status));
+    if (WIFSIGNALED(status))
+        return "signal " + std::to_string(WTERMSIG(status));
+    return "status " + std::to_string(status);
+}
+
 }  // namespace
 
 std::filesystem::path find_sender_program() {
@@ -90,9 +98,11 @@ void HandOver::wake() {
 }
 
 void HandOver::restart_sender() {
-    std::lock_guard lock(mutex_);
-    if (pid_ > 0)
-        ::kill(pid_, SIGTERM);
+    {
+        std::lock_guard lock(mutex_);
+        restart_requested_ = true;
+    }
+    wake_.notify_all();
 }
 
 HandOverCounters HandOver::counters() const {
@@ -104,6 +114,7 @@ void HandOver::run() {
     for (;;) {
         bool worked = false;
         try {
+            maintain_sender();
             worked = send_next();
             failures_in_a_row_ = 0;
         } catch (const std::exception& e) {
@@ -121,6 +132,33 @@ void HandOver::run() {
                        [this] { return stop_ || woken_; });
         woken_ = false;
     }
+}
+
+// Between items: a restart asked for by a reload (the sender reads the configuration at
+// start), a sender that died while idle, or none yet: one is started, so that its
+// heartbeats tell the receiver the link is alive even with nothing to send.
+void HandOver::maintain_sender() {
+    bool restart = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (stop_)
+            return;
+        restart = std::exchange(restart_requested_, false);
+    }
+    if (restart && pid_ > 0) {
+        end_sender();
+        log::info("one-way sender restarted to read the new configuration");
+    }
+    if (pid_ > 0) {
+        int status = 0;
+        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+            forget_sender();
+            throw std::runtime_error("sekisho-send ended by itself (" + describe_exit(status) +
+                                     ")");
+        }
+        return;
+    }
+    spawn_sender();
 }
 
 void HandOver::failed(const std::string& why) {
@@ -147,6 +185,8 @@ bool HandOver::send_next() {
     });
     if (pid_ <= 0)
         spawn_sender();
+    if (pid_ <= 0)
+        return false;  // stopping
     oneway::write_item_frame(to_sender_, hand_over_manifest(item),
                              {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
     const auto answer = oneway::read_sent_answer(from_sender_);
@@ -164,8 +204,10 @@ bool HandOver::send_next() {
     ++counters_.sent;
     counters_.datagrams += answer->datagrams - std::min(answer->datagrams, process_datagrams_);
     counters_.bytes += answer->bytes - std::min(answer->bytes, process_bytes_);
+    counters_.refused += answer->refused - std::min(answer->refused, process_refused_);
     process_datagrams_ = answer->datagrams;
     process_bytes_ = answer->bytes;
+    process_refused_ = answer->refused;
     return true;
 }
 
@@ -198,6 +240,15 @@ void HandOver::spawn_sender() {
     for (auto& e : env_strings)
         env.push_back(e.data());
     env.push_back(nullptr);
+    {
+        std::lock_guard lock(mutex_);
+        if (stop_) {
+            posix_spawn_file_actions_destroy(&fa);
+            for (const int fd : {in[0], in[1], out[0], out[1]})
+                ::close(fd);
+            return;
+        }
+    }
     pid_t pid = -1;
     const int rc = ::posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), env.data());
     posix_spawn_file_actions_destroy(&fa);
@@ -210,26 +261,28 @@ void HandOver::spawn_sender() {
     }
     std::lock_guard lock(mutex_);
     pid_ = pid;
-    process_datagrams_ = process_bytes_ = 0;
+    process_datagrams_ = process_bytes_ = process_refused_ = 0;
     to_sender_ = in[1];
     from_sender_ = out[0];
     counters_.sender_running = true;
     log::info("one-way sender started", {{"pid", pid}});
 }
 
+pid_t HandOver::forget_sender() {
+    std::lock_guard lock(mutex_);
+    const pid_t pid = pid_;
+    if (to_sender_ >= 0)
+        ::close(to_sender_);
+    if (from_sender_ >= 0)
+        ::close(from_sender_);
+    to_sender_ = from_sender_ = -1;
+    pid_ = -1;
+    counters_.sender_running = false;
+    return pid;
+}
+
 void HandOver::end_sender() {
-    pid_t pid;
-    {
-        std::lock_guard lock(mutex_);
-        pid = pid_;
-        if (to_sender_ >= 0)
-            ::close(to_sender_);
-        if (from_sender_ >= 0)
-            ::close(from_sender_);
-        to_sender_ = from_sender_ = -1;
-        pid_ = -1;
-        counters_.sender_running = false;
-    }
+    const pid_t pid = forget_sender();
     if (pid <= 0)
         return;
     // Its input closed, it sends a last heartbeat and exits; a hung one is killed.

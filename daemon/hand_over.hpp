@@ -25,6 +25,7 @@ struct HandOverCounters {
     std::int64_t sent = 0;
     std::uint64_t datagrams = 0;  // by every sender process so far
     std::uint64_t bytes = 0;
+    std::uint64_t refused = 0;  // datagrams the local network stack refused
     std::int64_t sender_failures = 0;
     bool sender_running = false;
     std::string last_problem;
@@ -48,15 +49,18 @@ class HandOver {
     // Stops the sender (an item in flight stays `released` and goes again next start).
     void stop();
     void wake();
-    // After a reload: the sender is started again and reads the new configuration.
+    // After a reload: between two items, the sender is ended (its input closed) and
+    // started again, reading the new configuration.
     void restart_sender();
     HandOverCounters counters() const;
 
   private:
     void run();
     bool send_next();
+    void maintain_sender();
     void spawn_sender();
     void end_sender();
+    pid_t forget_sender();  // closes the pipes; returns the pid to reap
     void failed(const std::string& why);
 
     queue::Queue& queue_;
@@ -66,12 +70,14 @@ class HandOver {
     std::condition_variable wake_;
     bool stop_ = false;
     bool woken_ = false;
+    bool restart_requested_ = false;
     pid_t pid_ = -1;
     int to_sender_ = -1;
     int from_sender_ = -1;
     int failures_in_a_row_ = 0;
     std::uint64_t process_datagrams_ = 0;  // the running sender's totals already counted
     std::uint64_t process_bytes_ = 0;
+    std::uint64_t process_refused_ = 0;
     HandOverCounters counters_;
     std::thread thread_;
 };

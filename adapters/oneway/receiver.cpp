@@ -11,6 +11,12 @@ namespace sekisho::oneway {
 namespace {
 
 constexpr std::size_t kMaxOrphanBytes = 4u << 20;
+// A transfer's group bitmap is allocated from its header: far more groups than any
+// sensible transfer (16 Mi x at least one shard) is a sender fault, refused.
+constexpr std::uint64_t kMaxGroups = 1u << 24;
+// Trying a new session costs a key derivation; someone without the key could ask for
+// one with every datagram. A restarted sender needs one.
+constexpr int kNewSessionTriesPerSecond = 50;
 
 config::SecretBytes copy_key(const config::SecretBytes& k) {
     return config::SecretBytes(std::vector<unsigned char>(k.data(), k.data() + k.size()));
@@ -59,15 +65,28 @@ Receiver::~Receiver() {
     }
 }
 
-std::optional<Bytes> Receiver::open(const Header& h, ByteView datagram) {
+bool Receiver::may_try_session(Clock::time_point now) {
+    if (now - session_tries_since_ >= std::chrono::seconds(1)) {
+        session_tries_since_ = now;
+        session_tries_ = 0;
+    }
+    return ++session_tries_ <= kNewSessionTriesPerSecond;
+}
+
+std::optional<Bytes> Receiver::open(const Header& h, ByteView datagram, Clock::time_point now) {
     if (h.session < state_.newest_session()) {
         ++counters_.replays;  // a session that ended: nothing of it is taken any more
         return std::nullopt;
     }
     SessionCipher* cipher = current_ && current_->session() == h.session ? current_.get() : nullptr;
     if (cipher == nullptr) {
-        if (!candidate_ || candidate_->session() != h.session)
+        if (!candidate_ || candidate_->session() != h.session) {
+            if (!may_try_session(now)) {
+                ++counters_.auth_failures;
+                return std::nullopt;
+            }
             candidate_ = std::make_unique<SessionCipher>(key_, h.session);
+        }
         cipher = candidate_.get();
     }
     if (!cipher->open(h, datagram, body_)) {
@@ -76,6 +95,11 @@ std::optional<Bytes> Receiver::open(const Header& h, ByteView datagram) {
     }
     if (cipher == candidate_.get()) {
         // The first authentic datagram of a newer session: the sender restarted.
+        if (current_)
+            report_unseen_below(newest_announced_ + 1, true);
+        accounted_.clear();
+        checked_below_.reset();
+        newest_announced_ = 0;
         current_ = std::move(candidate_);
         window_ = ReplayWindow();
         state_.record_session(h.session);
@@ -98,7 +122,7 @@ void Receiver::handle(ByteView datagram, Clock::time_point now) {
         ++counters_.malformed;
         return;
     }
-    auto body = open(*header, datagram);
+    auto body = open(*header, datagram, now);
     if (!body)
         return;
     try {
@@ -136,13 +160,18 @@ const ReedSolomon& Receiver::code_for(const TransferHeader& t) {
 void Receiver::on_transfer_header(const TransferHeader& t, Clock::time_point now) {
     if (state_.delivered(t.id) || refused_.count(t.id) > 0 || closed_.count(t.id) > 0)
         return;
+    account(t.number);
+    newest_announced_ = std::max(newest_announced_, t.number);
     if (const auto found = active_.find(t.id); found != active_.end()) {
         found->second.last_datagram = now;
-        // Authentic, so from our sender: a second, different announcement of one id is
-        // a sender fault. The first one stands; its digest decides at the end.
-        if (!same_transfer(found->second.assembly->header(), t))
-            ++counters_.malformed;
-        return;
+        if (same_transfer(found->second.assembly->header(), t))
+            return;
+        // Authentic, so from our sender: a new session sends the item with another code
+        // (a reload changed fec_data) or shard size. Its shards do not fit the old groups:
+        // start again from this header.
+        log::notice("one-way transfer announced again differently; starting it again",
+                    {{"transfer", to_string(t.id)}});
+        drop_active(t.id);
     }
     if (active_.size() >= options_.max_active) {
         // Passing: a later header of the same transfer (or its repetition) may fit.
@@ -152,6 +181,8 @@ void Receiver::on_transfer_header(const TransferHeader& t, Clock::time_point now
     std::string why;
     if (t.size > options_.max_transfer)
         why = "larger than the receiver's max_transfer";
+    else if (t.groups() > kMaxGroups)
+        why = "more FEC groups than the receiver takes";
     else if (!item_extension(t))
         why = "manifest is not a JSON object naming the transfer";
     if (!why.empty()) {
@@ -160,7 +191,15 @@ void Receiver::on_transfer_header(const TransferHeader& t, Clock::time_point now
         log::error("one-way transfer refused", {{"transfer", to_string(t.id)}, {"reason", why}});
         return;
     }
-    auto assembly = std::make_unique<Assembly>(t, state_.partial_path(t.id));
+    std::unique_ptr<Assembly> assembly;
+    try {
+        assembly = std::make_unique<Assembly>(t, state_.partial_path(t.id));
+    } catch (const std::system_error& e) {
+        // No room or no access in the inbox: later headers try again.
+        log::error("one-way transfer cannot be started",
+                   {{"transfer", to_string(t.id)}, {"reason", e.what()}});
+        return;
+    }
     const bool empty = assembly->complete();
     active_.emplace(t.id, Active{std::move(assembly), now});
     pending_loss_.erase(t.id);
@@ -211,14 +250,53 @@ void Receiver::on_shard(const Shard& s, Clock::time_point now) {
         ++counters_.shards_dropped_memory;
         return;
     }
-    const auto added = a.add(s, code_for(a.header()), counters_.shards_repaired);
-    if (added == Assembly::Added::transfer_complete)
-        deliver(s.id);
+    const auto number = a.header().number;
+    try {
+        if (a.add(s, code_for(a.header()), counters_.shards_repaired) ==
+            Assembly::Added::transfer_complete)
+            deliver(s.id);
+    } catch (const std::system_error& e) {
+        // The partial file failed (disk full, I/O error): this transfer is lost — named,
+        // never half delivered — and the receiver goes on with the others.
+        declare_lost(s.id, number, std::string("file system: ") + e.what());
+    }
 }
 
 void Receiver::deliver(const TransferId& id) {
     auto node = active_.extract(id);
     Assembly& a = *node.mapped().assembly;
+    try {
+        deliver_files(a);
+    } catch (const std::system_error& e) {
+        delivery_failed(a, e);
+    }
+}
+
+void Receiver::delivery_failed(const Assembly& a, const std::system_error& e) {
+    const TransferId id = a.header().id;
+    const auto base = state_.inbox() / to_string(id);
+    std::error_code ec;
+    std::filesystem::remove(a.partial(), ec);
+    if (std::filesystem::exists(std::filesystem::path(base).concat(".json"), ec)) {
+        // The manifest is in: the core system has the item. Only the record failed; the
+        // manifest itself keeps the id delivered across a restart.
+        state_.remember_delivered(id);
+        ++counters_.delivered;
+        log::error("one-way transfer delivered, but the delivered record failed",
+                   {{"transfer", to_string(id)}, {"reason", e.what()}});
+        return;
+    }
+    // Without its manifest the item is not delivered: its file goes too, and a later
+    // repetition or session may deliver it when the disk allows.
+    std::filesystem::remove(
+        std::filesystem::path(base).concat(item_extension(a.header()).value_or(".bin")), ec);
+    ++counters_.lost_transfers;
+    log::error("one-way transfer complete but not delivered",
+               {{"transfer", to_string(id)}, {"reason", e.what()}});
+}
+
+void Receiver::deliver_files(Assembly& a) {
+    const TransferId id = a.header().id;
     const std::string name = to_string(id);
     if (!a.finish()) {
         ++counters_.corrupt_transfers;
@@ -241,8 +319,50 @@ void Receiver::deliver(const TransferId& id) {
         {{"transfer", name}, {"bytes", a.header().size}, {"transfer_number", a.header().number}});
 }
 
+void Receiver::account(std::uint32_t number) {
+    if (!checked_below_ || number >= *checked_below_)
+        accounted_.insert(number);
+}
+
+// Transfer numbers below `limit` that neither a header nor a heartbeat ever named went
+// by unseen, and the sender's history has moved past them: lost, with no id to give.
+void Receiver::report_unseen_below(std::uint32_t limit, bool ending) {
+    if (!checked_below_) {
+        // This receiver joined the session here: nothing before it can be judged. When the
+        // session ends without a heartbeat seen, the first transfer seen is the start.
+        if (!ending || accounted_.empty()) {
+            checked_below_ = limit;
+            return;
+        }
+        checked_below_ = *accounted_.begin();
+    }
+    constexpr std::uint32_t kMaxReported = 10000;
+    std::uint32_t unseen = 0;
+    for (std::uint32_t n = *checked_below_; n < limit && unseen < kMaxReported; ++n) {
+        if (accounted_.count(n))
+            continue;
+        ++unseen;
+        ++counters_.lost_transfers;
+        state_.record_lost_unknown(current_ ? current_->session() : 0, n);
+        log::error("one-way transfer lost: never seen, and gone from the sender's history",
+                   {{"transfer_number", n}});
+    }
+    if (limit > *checked_below_) {
+        accounted_.erase(accounted_.begin(), accounted_.lower_bound(limit));
+        checked_below_ = limit;
+    }
+}
+
 void Receiver::on_heartbeat(const Heartbeat& hb, Clock::time_point now) {
     ++counters_.heartbeats;
+    newest_announced_ = std::max(newest_announced_, hb.newest_transfer);
+    std::uint32_t lowest = hb.newest_transfer + 1;
+    for (const auto& e : hb.history) {
+        account(e.number);
+        lowest = std::min(lowest, e.number);
+    }
+    if (!hb.history.empty() || hb.newest_transfer == 0)
+        report_unseen_below(lowest, false);
     if (last_heartbeat_counter_ == 0)
         log::notice("one-way heartbeat",
                     {{"sender", hb.sender}, {"newest_transfer", hb.newest_transfer}});

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <system_error>
 
 #include "adapters/oneway/assembly.hpp"
 #include "adapters/oneway/datagram_crypto.hpp"
@@ -74,7 +75,13 @@ class Receiver {
         bool abandoned = false;
     };
 
-    std::optional<Bytes> open(const Header& h, ByteView datagram);
+    std::optional<Bytes> open(const Header& h, ByteView datagram, Clock::time_point now);
+    bool may_try_session(Clock::time_point now);
+    void deliver_files(Assembly& a);
+    void account(std::uint32_t number);
+    // `ending`: the session is over (a newer one began).
+    void report_unseen_below(std::uint32_t limit, bool ending);
+    void delivery_failed(const Assembly& a, const std::system_error& e);
     void on_transfer_header(const TransferHeader& t, Clock::time_point now);
     void on_shard(const Shard& s, Clock::time_point now);
     void on_heartbeat(const Heartbeat& hb, Clock::time_point now);
@@ -107,7 +114,14 @@ class Receiver {
     std::size_t orphan_bytes_ = 0;
     void keep_orphan(const Shard& s, ByteView body);
     void adopt_orphans(const TransferId& id, Clock::time_point now);
+    Clock::time_point session_tries_since_{};
+    int session_tries_ = 0;
     std::uint64_t last_heartbeat_counter_ = 0;
+    // Transfer numbers of the current session named by a header or a heartbeat, at or
+    // above checked_below_ (below it, every number has been accounted for or reported).
+    std::set<std::uint32_t> accounted_;
+    std::optional<std::uint32_t> checked_below_;
+    std::uint32_t newest_announced_ = 0;
     std::optional<Clock::time_point> last_heartbeat_;
     bool silence_reported_ = false;
     ReceiverCounters counters_;

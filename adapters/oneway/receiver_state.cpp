@@ -39,12 +39,30 @@ void ReceiverState::load_ids(const std::filesystem::path& file, std::set<Transfe
     }
 }
 
+namespace {
+
+// Our own names only: `.partial-<id>` and the temporary `.<id>.json.tmp.<pid>` of an
+// interrupted manifest write. Anything else in the inbox is the core system's.
+bool is_our_leftover(const std::string& name) {
+    if (name.starts_with(kPartialPrefix))
+        return parse_transfer_id(name.substr(sizeof kPartialPrefix - 1)).has_value();
+    const auto tmp = name.find(".json.tmp.");
+    return name.starts_with(".") && tmp == 37 && parse_transfer_id(name.substr(1, 36)).has_value();
+}
+
+bool is_item_extension(const std::filesystem::path& p) {
+    const auto ext = p.extension();
+    return ext == ".zip" || ext == ".csv" || ext == ".bin";
+}
+
+}  // namespace
+
 void ReceiverState::clean_inbox() {
     std::set<std::string> manifests;
     std::vector<std::filesystem::path> items;
     for (const auto& e : std::filesystem::directory_iterator(inbox_)) {
         const std::string name = e.path().filename().string();
-        if (name.starts_with(kPartialPrefix) || name.starts_with(".tmp")) {
+        if (is_our_leftover(name)) {
             std::filesystem::remove(e.path());
             continue;
         }
@@ -54,7 +72,7 @@ void ReceiverState::clean_inbox() {
         if (e.path().extension() == ".json") {
             manifests.insert(e.path().stem().string());
             delivered_.insert(*id);
-        } else {
+        } else if (is_item_extension(e.path())) {
             items.push_back(e.path());
         }
     }
@@ -67,10 +85,15 @@ void ReceiverState::clean_inbox() {
 }
 
 void ReceiverState::append(const std::filesystem::path& file, const std::string& line) const {
-    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0)
         throw std::system_error(errno, std::generic_category(), "open " + file.string());
-    const std::string text = line + "\n";
+    // A line cut short by a full disk must not swallow this one.
+    std::string text = line + "\n";
+    const off_t size = ::lseek(fd, 0, SEEK_END);
+    char last = '\n';
+    if (size > 0 && ::pread(fd, &last, 1, size - 1) == 1 && last != '\n')
+        text.insert(text.begin(), '\n');
     const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
                     ::fsync(fd) == 0;
     const int saved = errno;
@@ -87,6 +110,11 @@ void ReceiverState::record_delivered(const TransferId& id) {
 void ReceiverState::record_lost(const TransferId& id, const std::string& why) {
     append(state_ / kLost, to_string(id) + " " + why);
     lost_.insert(id);
+}
+
+void ReceiverState::record_lost_unknown(std::uint64_t session, std::uint32_t number) {
+    append(state_ / kLost, "unknown-id session " + std::to_string(session) + " transfer_number " +
+                               std::to_string(number));
 }
 
 void ReceiverState::record_session(std::uint64_t session) {

@@ -25,8 +25,12 @@ class ReceiverState {
     std::size_t delivered_count() const { return delivered_.size(); }
 
     void record_delivered(const TransferId& id);
+    // Delivered, but the record could not be written: the inbox's manifest stands for it.
+    void remember_delivered(const TransferId& id) { delivered_.insert(id); }
     void record_lost(const TransferId& id, const std::string& why);
     void record_session(std::uint64_t session);
+    // A transfer known only by its number (it went by unseen and left the history).
+    void record_lost_unknown(std::uint64_t session, std::uint32_t number);
 
     std::filesystem::path partial_path(const TransferId& id) const;
     const std::filesystem::path& inbox() const { return inbox_; }

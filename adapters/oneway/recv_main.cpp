@@ -91,8 +91,15 @@ int serve(const std::string& file, const config::Settings& s) {
     while (!g_stop) {
         if (g_reload.exchange(false))
             reload(file, s);
-        socket.receive(std::chrono::milliseconds(100),
-                       [&](oneway::ByteView d) { receiver.handle(d, Clock::now()); });
+        socket.receive(std::chrono::milliseconds(100), [&](oneway::ByteView d) {
+            try {
+                receiver.handle(d, Clock::now());
+            } catch (const std::exception& e) {
+                // One datagram's trouble (its transfer is named lost where it can be) must
+                // not end the receiver and with it every transfer in progress.
+                log::error("one-way datagram could not be handled", {{"reason", e.what()}});
+            }
+        });
         const auto now = Clock::now();
         if (now >= next_tick) {
             receiver.tick(now);

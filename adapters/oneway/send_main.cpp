@@ -109,8 +109,9 @@ std::string file_manifest(const Prepared& p) {
 }
 
 int send_files(const config::Settings& s, const std::vector<std::string>& paths) {
+    const oneway::SenderLock lock(s.daemon.state_dir);
     oneway::Sender sender(oneway_key(s), sender_options(s),
-                          oneway::new_session_number(std::nullopt));
+                          oneway::new_session_number(s.daemon.state_dir / "oneway-session"));
     sender.heartbeat();
     int failures = 0;
     auto next = std::async(std::launch::async, prepare, paths.front());
@@ -187,6 +188,7 @@ int main(int argc, char** argv) {
     try {
         if (vm.count("once"))
             return send_files(*result.settings, vm["once"].as<std::vector<std::string>>());
+        const oneway::SenderLock lock(result.settings->daemon.state_dir);
         oneway::Sender sender(
             oneway_key(*result.settings), sender_options(*result.settings),
             oneway::new_session_number(result.settings->daemon.state_dir / "oneway-session"));

@@ -137,6 +137,7 @@ int serve_daemon_stream(Sender& sender, int in, int out) {
         put_be(answer.data() + 20, number, 4);
         put_be(answer.data() + 24, sender.counters().datagrams, 8);
         put_be(answer.data() + 32, sender.counters().bytes, 8);
+        put_be(answer.data() + 40, sender.counters().send_errors, 8);
         write_all(out, answer.data(), answer.size());
         sender.heartbeat_if_due();
     }
@@ -165,6 +166,7 @@ std::optional<SentAnswer> read_sent_answer(int fd) {
     s.number = static_cast<std::uint32_t>(get_be(a.data() + 20, 4));
     s.datagrams = get_be(a.data() + 24, 8);
     s.bytes = get_be(a.data() + 32, 8);
+    s.refused = get_be(a.data() + 40, 8);
     return s;
 }
 

@@ -2,8 +2,10 @@
 // How sekishod hands items to its sekisho-send process: over a pipe, one frame per item,
 //   "SKSD" | manifest length (u32) | payload length (u64) | manifest | payload
 // and for each one, after every repetition has left, the answer
-//   "SENT" | transfer id (16) | transfer number (u32) | datagrams (u64) | bytes (u64),
-// the last two the sender's totals so far, for the daemon's metrics.
+//   "SENT" | transfer id (16) | transfer number (u32) | datagrams (u64) | bytes (u64)
+//          | refused (u64),
+// the last three the sender's totals so far (datagrams the local stack refused last),
+// for the daemon's metrics.
 // The sender holds the link key and nothing else; the daemon keeps the queue keys.
 // Integers are big-endian. Between items the sender heartbeats once a second.
 
@@ -15,7 +17,7 @@
 
 namespace sekisho::oneway {
 
-inline constexpr std::size_t kSentAnswerBytes = 4 + 16 + 4 + 8 + 8;
+inline constexpr std::size_t kSentAnswerBytes = 4 + 16 + 4 + 8 + 8 + 8;
 
 struct StreamItem {
     std::string manifest;  // JSON with "id"
@@ -33,6 +35,7 @@ struct SentAnswer {
     std::uint32_t number = 0;
     std::uint64_t datagrams = 0;  // sent by this sender process so far
     std::uint64_t bytes = 0;
+    std::uint64_t refused = 0;
 };
 // nullopt when the sender closed its end.
 std::optional<SentAnswer> read_sent_answer(int fd);

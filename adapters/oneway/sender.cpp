@@ -1,7 +1,9 @@
 #include "adapters/oneway/sender.hpp"
 
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/udp.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <array>
@@ -13,6 +15,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/digest.hpp"
+#include "common/log.hpp"
 
 namespace sekisho::oneway {
 namespace {
@@ -20,6 +23,7 @@ namespace {
 constexpr std::size_t kBatch = 64;
 constexpr std::uint64_t kStripeGroups = 8;
 constexpr std::uint64_t kShardsPerHeader = 64;
+constexpr std::uint64_t kHeartbeatCheckEvery = 16;
 constexpr std::size_t kHistoryEvery = 16;
 constexpr std::uint64_t kUdpIpOverhead = 28;
 constexpr int kSendBuffer = 4 << 20;
@@ -88,11 +92,32 @@ class Sender::Batch {
             n += buffers_[i].size() + kUdpIpOverhead;
         return n;
     }
-    // Sends everything; returns the number of datagrams the kernel refused.
-    std::size_t send(int fd, const sockaddr_storage& dest, socklen_t dest_len, bool gso) {
-        const std::size_t messages = build(dest, dest_len, gso);
-        std::size_t done = 0;
+    // Sends everything; returns the number of datagrams the kernel refused. A GSO message
+    // the kernel cannot segment (no checksum offload on the way out, IPsec) turns `gso`
+    // off and its datagrams, and the rest, go one by one.
+    std::size_t send(int fd, const sockaddr_storage& dest, socklen_t dest_len, bool& gso) {
         std::size_t refused = 0;
+        std::size_t first = 0;
+        while (first < used_) {
+            const std::size_t left = send_from(fd, dest, dest_len, gso, first, refused);
+            if (left == used_)
+                break;
+            gso = false;
+            log::warning(
+                "UDP segmentation offload refused by the kernel; sending datagrams one by one");
+            first = left;
+        }
+        used_ = 0;
+        return refused;
+    }
+
+  private:
+    // Sends datagrams [first, used_); returns used_, or the first datagram of a GSO message
+    // the kernel refused with EIO or EINVAL.
+    std::size_t send_from(int fd, const sockaddr_storage& dest, socklen_t dest_len, bool gso,
+                          std::size_t first, std::size_t& refused) {
+        const std::size_t messages = build(dest, dest_len, gso, first);
+        std::size_t done = 0;
         while (done < messages) {
             const int n = ::sendmmsg(fd, &msgs_[done], static_cast<unsigned>(messages - done), 0);
             if (n > 0) {
@@ -105,20 +130,21 @@ class Sender::Batch {
                 std::this_thread::sleep_for(std::chrono::microseconds(200));
                 continue;
             }
+            if (segments_[done] > 1 && (errno == EIO || errno == EINVAL))
+                return starts_[done];
             // Refused by the local stack (a firewall rule, no route): the datagrams are
             // lost like any others; the receiver names what it then misses.
             refused += segments_[done];
             ++done;
         }
-        used_ = 0;
-        return refused;
+        return used_;
     }
 
-  private:
     // One message per datagram, or per run of equal-sized ones with GSO.
-    std::size_t build(const sockaddr_storage& dest, socklen_t dest_len, bool gso) {
+    std::size_t build(const sockaddr_storage& dest, socklen_t dest_len, bool gso,
+                      std::size_t first) {
         std::size_t messages = 0;
-        for (std::size_t i = 0; i < used_;) {
+        for (std::size_t i = first; i < used_;) {
             const std::size_t size = buffers_[i].size();
             std::size_t run = 1;
             while (gso && i + run < used_ && buffers_[i + run].size() == size &&
@@ -135,6 +161,7 @@ class Sender::Batch {
             if (run > 1)
                 set_segment_size(m, messages, static_cast<std::uint16_t>(size));
             segments_[messages] = run;
+            starts_[messages] = i;
             ++messages;
             i += run;
         }
@@ -157,12 +184,36 @@ class Sender::Batch {
     std::array<iovec, kBatch> iov_{};
     std::array<mmsghdr, kBatch> msgs_{};
     std::array<std::size_t, kBatch> segments_{};
+    std::array<std::size_t, kBatch> starts_{};
     struct alignas(cmsghdr) Control {
         std::uint8_t bytes[CMSG_SPACE(sizeof(std::uint16_t))];
     };
     std::array<Control, kBatch> control_{};
     std::size_t used_ = 0;
 };
+
+SenderLock::SenderLock(const std::filesystem::path& state_dir) {
+    const auto path = state_dir / "oneway-sender.lock";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd_ < 0)
+        throw std::system_error(errno, std::generic_category(),
+                                "cannot open " + path.string() + " (daemon.state_dir)");
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+        const int saved = errno;
+        ::close(fd_);
+        if (saved == EWOULDBLOCK)
+            throw std::runtime_error(
+                "another sekisho-send runs on " + state_dir.string() +
+                " (sekishod's sender?); two at once would make the receiver drop one "
+                "as replays");
+        throw std::system_error(saved, std::generic_category(), "flock " + path.string());
+    }
+}
+
+SenderLock::~SenderLock() {
+    if (fd_ >= 0)
+        ::close(fd_);
+}
 
 std::uint64_t new_session_number(const std::optional<std::filesystem::path>& state_file) {
     const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -193,6 +244,10 @@ Sender::Sender(const config::SecretBytes& oneway_key, SenderOptions options, std
         options_.name = host_name();
     options_.name = options_.name.substr(0, kMaxSenderName);
     std::tie(dest_, dest_len_) = resolve(options_.destination);
+    // IPv6 and UDP headers take 48 bytes, not 28: shards shrink so that no datagram
+    // exceeds an Ethernet MTU and none is fragmented.
+    if (dest_.ss_family == AF_INET6)
+        options_.shard_size = std::min<std::uint16_t>(options_.shard_size, kMaxShardSize - 20);
     fd_ = ::socket(dest_.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd_ < 0)
         throw std::system_error(errno, std::generic_category(), "oneway sender socket");
@@ -248,24 +303,31 @@ std::uint32_t Sender::abandon(const TransferId& id) {
 }
 
 void Sender::send_round(const TransferHeader& header, ByteView bytes) {
-    const Bytes encoded = encode(header);
-    const std::array<ByteView, 1> header_parts{view(encoded)};
-    queue_datagram(Type::transfer_header, header_parts);
-    std::uint64_t since_header = 0;
+    header_body_ = encode(header);
+    send_header();
     const std::uint64_t groups = header.groups();
-    for (std::uint64_t first = 0; first < groups; first += kStripeGroups) {
-        send_stripe(header, bytes, first, std::min(kStripeGroups, groups - first), since_header);
-        if (since_header >= kShardsPerHeader) {
-            queue_datagram(Type::transfer_header, header_parts);
-            since_header = 0;
-        }
+    for (std::uint64_t first = 0; first < groups; first += kStripeGroups)
+        send_stripe(header, bytes, first, std::min(kStripeGroups, groups - first));
+    send_header();
+}
+
+void Sender::send_header() {
+    const std::array<ByteView, 1> parts{view(header_body_)};
+    queue_datagram(Type::transfer_header, parts);
+    shards_since_header_ = 0;
+}
+
+// The header again every kShardsPerHeader shards, and a heartbeat when one is due, so
+// that neither waits for a stripe to end (a stripe is long at low rates).
+void Sender::after_shard() {
+    if (++shards_since_header_ >= kShardsPerHeader)
+        send_header();
+    if (counters_.datagrams % kHeartbeatCheckEvery == 0)
         heartbeat_if_due();
-    }
-    queue_datagram(Type::transfer_header, header_parts);
 }
 
 void Sender::send_stripe(const TransferHeader& header, ByteView bytes, std::uint64_t first_group,
-                         std::uint64_t groups, std::uint64_t& since_header) {
+                         std::uint64_t groups) {
     const std::size_t k = header.data_shards;
     const std::size_t m = header.parity_shards;
     const std::size_t len = header.shard_size;
@@ -304,7 +366,7 @@ void Sender::send_stripe(const TransferHeader& header, ByteView bytes, std::uint
             const auto prefix = encode_shard_prefix(s);
             const std::array<ByteView, 2> parts{ByteView(prefix), ByteView(shard, len)};
             queue_datagram(Type::shard, parts);
-            ++since_header;
+            after_shard();
         }
     }
 }
@@ -314,7 +376,8 @@ void Sender::queue_datagram(Type type, std::span<const ByteView> parts) {
     cipher_.seal(type, ++sequence_, parts, out);
     ++counters_.datagrams;
     counters_.bytes += out.size();
-    if (batch_->full())
+    // At low rates a whole batch would be a burst longer than the bucket allows.
+    if (batch_->full() || static_cast<double>(batch_->wire_bytes()) >= bucket_.capacity())
         flush();
 }
 

@@ -51,6 +51,20 @@ struct Outgoing {
     std::optional<std::array<std::uint8_t, 32>> sha256;
 };
 
+// One sender per state directory, held for the life of the process. Two senders at once
+// would each start a session, and the receiver, taking the newer one, would drop the
+// other's datagrams as replays: `--once` next to the daemon's sender is refused.
+class SenderLock {
+  public:
+    explicit SenderLock(const std::filesystem::path& state_dir);
+    ~SenderLock();
+    SenderLock(const SenderLock&) = delete;
+    SenderLock& operator=(const SenderLock&) = delete;
+
+  private:
+    int fd_ = -1;
+};
+
 // The session number of a new sender run: the time in microseconds, or one more than the
 // last one recorded in `state_file` if the clock went back; recorded there when given.
 std::uint64_t new_session_number(const std::optional<std::filesystem::path>& state_file);
@@ -76,7 +90,9 @@ class Sender {
     class Batch;
     void send_round(const TransferHeader& header, ByteView bytes);
     void send_stripe(const TransferHeader& header, ByteView bytes, std::uint64_t first_group,
-                     std::uint64_t groups, std::uint64_t& shards_since_header);
+                     std::uint64_t groups);
+    void send_header();
+    void after_shard();
     void queue_datagram(Type type, std::span<const ByteView> parts);
     void flush();
     void ended(std::uint32_t number, const TransferId& id, Outcome outcome);
@@ -91,6 +107,8 @@ class Sender {
     socklen_t dest_len_ = 0;
     std::unique_ptr<Batch> batch_;
     std::vector<std::uint8_t> parity_;  // one stripe's parity shards, reused
+    Bytes header_body_;                 // the transfer header being repeated
+    std::uint64_t shards_since_header_ = 0;
     std::uint64_t sequence_ = 0;
     std::uint32_t transfer_number_ = 0;
     std::uint64_t heartbeat_counter_ = 0;

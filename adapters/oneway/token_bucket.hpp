@@ -25,6 +25,8 @@ class TokenBucket {
           tokens_(capacity_),
           last_(Clock::now()) {}
 
+    double capacity() const { return capacity_; }
+
     // Waits until `bytes` may be sent, then takes them.
     void take(std::uint64_t bytes) {
         const double need = static_cast<double>(bytes);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 
 #include "adapters/oneway/send_stream.hpp"
@@ -257,4 +258,35 @@ TEST_CASE("forged, replayed, truncated and bit-flipped datagrams are rejected an
     CHECK(f.delivered_record().size() == 1);
     CHECK(f.metric("sekisho_recv_dropped_total{reason=\"replay\"}") ==
           static_cast<double>(genuine.size()));
+}
+
+TEST_CASE("sekisho-send --once is refused while the daemon's sender runs on the same state",
+          "[oneway][link]") {
+    test::LinkFixture f;
+    f.write_configs();
+    DaemonModeSender daemons(f);
+    const auto file = f.make_files(1, 100, 100, 5).front();
+    // Wait until the daemon-mode sender holds its lock (right after it starts).
+    const auto lock_file = f.dir / "send-state" / "oneway-sender.lock";
+    const auto held = [&] {
+        const int fd = ::open(lock_file.c_str(), O_RDWR | O_CLOEXEC);
+        if (fd < 0)
+            return false;
+        const bool busy = ::flock(fd, LOCK_EX | LOCK_NB) != 0;
+        ::close(fd);
+        return busy;
+    };
+    const auto until = std::chrono::steady_clock::now() + 5s;
+    while (!held() && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(10ms);
+    const auto r = test::run({test::program("sekisho-send").string(), "-c",
+                              (f.dir / "send.toml").string(), "--once", file.string()});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("another sekisho-send runs on") != std::string::npos);
+    daemons.close_input();
+    CHECK(daemons.wait() == 0);
+    // Once it has gone, --once works.
+    CHECK(test::run({test::program("sekisho-send").string(), "-c", (f.dir / "send.toml").string(),
+                     "--once", file.string()})
+              .exit_code == 0);
 }

@@ -165,7 +165,10 @@ TEST_CASE("forged, truncated and bit-flipped datagrams are dropped, counted, nev
     CHECK(c.delivered == 0);
     CHECK(c.auth_failures + c.malformed == attacks.size());
     CHECK(c.auth_failures >= genuine.size());
-    // The genuine datagrams still get through afterwards: forgeries moved nothing.
+    // The genuine datagrams still get through afterwards: forgeries moved nothing. (Each
+    // forged session number cost a key derivation, at most 50 a second: the genuine
+    // session is tried once the second has passed.)
+    f.advance(std::chrono::seconds(1));
     f.feed(genuine);
     CHECK(f.delivered(id, bytes));
 }
@@ -313,4 +316,63 @@ TEST_CASE("shards that overtake their header are kept and used once it arrives",
     f.feed(datagrams);
     CHECK(f.delivered(id, bytes));
     CHECK(f.receiver->counters().shards_without_header == 0);
+}
+
+TEST_CASE("a transfer that went by unseen, with the heartbeats naming it, is still counted",
+          "[oneway][receiver]") {
+    test::ReceiverFixture f;
+    const auto a = new_transfer_id();
+    const auto b = new_transfer_id();
+    const auto c = new_transfer_id();
+    const auto bytes = test::random_bytes(20'000, 16);
+    std::vector<Bytes> kept;
+    for (const auto& d : f.send({{a, bytes}, {b, bytes}, {c, bytes}}, {}, 1000)) {
+        const auto cl = f.classify(d);
+        const bool of_b = (cl.shard && cl.shard->id == b) || (cl.header && cl.header->id == b);
+        if (!of_b && cl.type != Type::heartbeat)
+            kept.push_back(d);
+    }
+    f.feed(kept);
+    CHECK(f.receiver->counters().lost_transfers == 0);
+    // The sender restarts: its old session is over, and transfer 2 of it was never seen.
+    const auto d = new_transfer_id();
+    f.feed(f.send({{d, bytes}}, {}, 2000));
+    CHECK(f.delivered(a, bytes));
+    CHECK(f.delivered(c, bytes));
+    CHECK(f.delivered(d, bytes));
+    CHECK(f.receiver->counters().lost_transfers == 1);
+    CHECK(test::read_file(f.dir / "state" / "lost") ==
+          "unknown-id session 1000 transfer_number 2\n");
+}
+
+TEST_CASE("a transfer sent again with another code by a new session is started again",
+          "[oneway][receiver]") {
+    test::ReceiverFixture f;
+    const auto id = new_transfer_id();
+    const auto bytes = test::random_bytes(400'000, 17);
+    const auto first = f.send({{id, bytes}}, {}, 1000);
+    f.feed({first.begin(), first.begin() + static_cast<std::ptrdiff_t>(first.size() / 5)});
+    SenderOptions other;
+    other.fec_data = 16;
+    other.fec_parity = 4;
+    f.feed(f.send({{id, bytes}}, other, 2000));
+    CHECK(f.delivered(id, bytes));
+    CHECK(f.receiver->counters().corrupt_transfers == 0);
+}
+
+TEST_CASE("a record line cut short by a crash does not swallow the next one",
+          "[oneway][receiver]") {
+    test::ReceiverFixture f;
+    std::filesystem::create_directories(f.dir / "state");
+    test::write_file(f.dir / "state" / "delivered", "01a23455-d818-7b76-85", 0600);  // torn
+    f.restart();
+    const auto id = new_transfer_id();
+    const auto bytes = test::random_bytes(5'000, 18);
+    const auto datagrams = f.send({{id, bytes}});
+    f.feed(datagrams);
+    REQUIRE(f.delivered(id, bytes));
+    std::filesystem::remove_all(f.dir / "inbox");  // taken by the core system
+    f.restart();
+    f.feed(datagrams);
+    CHECK(f.inbox_files() == 0);  // still remembered as delivered
 }
