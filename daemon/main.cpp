@@ -23,27 +23,12 @@ constexpr const char* kDefaultConfig = "/etc/sekisho/sekishod.toml";
 int main(int argc, char** argv) {
     po::options_description opts(
         "Usage: sekishod [-c FILE] [--check-config | --print-systemd-dropin]");
-    opts.add_options()("config,c", po::value<std::string>()->default_value(kDefaultConfig),
-                       "configuration file")(
-        "check-config", "validate the configuration, print the result, exit 0 (OK) or 1")(
-        "print-systemd-dropin", "print the site-specific systemd drop-in for sekishod.service")(
-        "version", "print the version and exit")("help,h", "print this help and exit");
+    opts.add_options()("print-systemd-dropin",
+                       "print the site-specific systemd drop-in for sekishod.service");
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "sekishod: " << e.what() << "\n" << opts;
-        return daemon::kExitUsage;
-    }
-    if (vm.count("help")) {
-        std::cout << opts;
-        return daemon::kExitOk;
-    }
-    if (vm.count("version")) {
-        std::cout << "sekishod " << kVersion << "\n";
-        return daemon::kExitOk;
-    }
+    if (const auto done =
+            config::parse_command_line(argc, argv, "sekishod", kDefaultConfig, opts, vm))
+        return *done;
     const config::Path file = vm["config"].as<std::string>();
     auto result = config::load_settings(file, config::Program::daemon);
     if (vm.count("check-config"))

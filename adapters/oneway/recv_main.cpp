@@ -125,28 +125,12 @@ int serve(const std::string& file, const config::Settings& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    namespace po = boost::program_options;
-    po::options_description opts("Usage: sekisho-recv [-c FILE] [--check-config]");
-    opts.add_options()(
-        "config,c", po::value<std::string>()->default_value("/etc/sekisho/sekisho-recv.toml"),
-        "configuration file")("check-config", "validate the configuration and exit 0 (OK) or 1")(
-        "version", "print the version and exit")("help,h", "print this help and exit");
-    po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << kName << ": " << e.what() << "\n" << opts;
-        return 2;
-    }
-    if (vm.count("help")) {
-        std::cout << opts;
-        return 0;
-    }
-    if (vm.count("version")) {
-        std::cout << kName << " " << kVersion << "\n";
-        return 0;
-    }
+    boost::program_options::options_description opts(
+        "Usage: sekisho-recv [-c FILE] [--check-config]");
+    boost::program_options::variables_map vm;
+    if (const auto done = config::parse_command_line(argc, argv, kName,
+                                                     "/etc/sekisho/sekisho-recv.toml", opts, vm))
+        return *done;
     const auto result =
         config::load_settings(vm["config"].as<std::string>(), config::Program::receiver);
     if (vm.count("check-config"))

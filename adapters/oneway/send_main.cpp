@@ -146,29 +146,13 @@ int main(int argc, char** argv) {
     namespace po = boost::program_options;
     po::options_description opts(
         "Usage: sekisho-send [-c FILE] (--once PATH... | --from-daemon | --check-config)");
-    opts.add_options()("config,c",
-                       po::value<std::string>()->default_value("/etc/sekisho/sekishod.toml"),
-                       "configuration file ([oneway], [keys] oneway_key)")(
-        "once", po::value<std::vector<std::string>>()->multitoken(), "send these files and exit")(
-        "from-daemon", "take items from sekishod on standard input")(
-        "check-config", "validate the configuration and exit 0 (OK) or 1")(
-        "version", "print the version and exit")("help,h", "print this help and exit");
+    opts.add_options()("once", po::value<std::vector<std::string>>()->multitoken(),
+                       "send these files and exit")("from-daemon",
+                                                    "take items from sekishod on standard input");
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << kName << ": " << e.what() << "\n" << opts;
-        return 2;
-    }
-    if (vm.count("help")) {
-        std::cout << opts;
-        return 0;
-    }
-    if (vm.count("version")) {
-        std::cout << kName << " " << kVersion << "\n";
-        return 0;
-    }
+    if (const auto done =
+            config::parse_command_line(argc, argv, kName, "/etc/sekisho/sekishod.toml", opts, vm))
+        return *done;
     const auto result =
         config::load_settings(vm["config"].as<std::string>(), config::Program::sender);
     if (vm.count("check-config"))
