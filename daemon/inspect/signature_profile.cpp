@@ -7,6 +7,7 @@
 
 #include "daemon/inspect/entry_names.hpp"
 #include "daemon/inspect/reason_codes.hpp"
+#include "daemon/inspect/xml_tree.hpp"
 
 namespace sekisho::inspect {
 namespace {
@@ -22,30 +23,12 @@ std::string_view sv(const xmlChar* s) {
     return s == nullptr ? std::string_view{} : std::string_view(reinterpret_cast<const char*>(s));
 }
 
-bool is_element(const xmlNode* n, std::string_view name, const char* ns) {
-    if (n == nullptr || n->type != XML_ELEMENT_NODE || sv(n->name) != name)
-        return false;
-    if (ns == nullptr)
-        return n->ns == nullptr;
-    return n->ns != nullptr && sv(n->ns->href) == ns;
-}
-
-bool is_ds(const xmlNode* n, std::string_view name) {
-    return is_element(n, name, kDsigNs);
-}
-
 std::vector<xmlNode*> ds_children(xmlNode* parent, std::string_view name) {
-    std::vector<xmlNode*> out;
-    for (xmlNode* n = parent == nullptr ? nullptr : parent->children; n != nullptr; n = n->next) {
-        if (is_ds(n, name))
-            out.push_back(n);
-    }
-    return out;
+    return child_elements(parent, name, kDsigNs);
 }
 
 xmlNode* ds_child(xmlNode* parent, std::string_view name) {
-    const auto all = ds_children(parent, name);
-    return all.empty() ? nullptr : all.front();
+    return child_element(parent, name, kDsigNs);
 }
 
 // An attribute's value; absent and empty are the same to the profile.
@@ -161,7 +144,7 @@ std::vector<xmlNode*> find_signatures(xmlDoc* kousei) {
     std::vector<xmlNode*> out;
     xmlNode* root = xmlDocGetRootElement(kousei);
     for (xmlNode* n = root == nullptr ? nullptr : root->children; n != nullptr; n = n->next) {
-        if (!is_element(n, "署名情報", nullptr))
+        if (!is_element(n, "署名情報"))
             continue;
         for (xmlNode* s : ds_children(n, "Signature"))
             out.push_back(s);

@@ -14,25 +14,30 @@ std::string take(xmlChar* s) {
     return s == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(s));
 }
 
-bool named(const xmlNode* node, std::string_view name) {
-    return node->type == XML_ELEMENT_NODE && node->ns == nullptr &&
-           std::string_view(reinterpret_cast<const char*>(node->name)) == name;
+std::string_view sv(const xmlChar* s) {
+    return s == nullptr ? std::string_view{} : std::string_view(reinterpret_cast<const char*>(s));
 }
 
 }  // namespace
 
-std::vector<xmlNode*> child_elements(xmlNode* parent, std::string_view name) {
+bool is_element(const xmlNode* node, std::string_view name, std::string_view ns) {
+    if (node == nullptr || node->type != XML_ELEMENT_NODE || sv(node->name) != name)
+        return false;
+    return ns.empty() ? node->ns == nullptr : node->ns != nullptr && sv(node->ns->href) == ns;
+}
+
+std::vector<xmlNode*> child_elements(xmlNode* parent, std::string_view name, std::string_view ns) {
     std::vector<xmlNode*> out;
     for (xmlNode* c = parent == nullptr ? nullptr : parent->children; c != nullptr; c = c->next) {
-        if (named(c, name))
+        if (is_element(c, name, ns))
             out.push_back(c);
     }
     return out;
 }
 
-xmlNode* child_element(xmlNode* parent, std::string_view name) {
+xmlNode* child_element(xmlNode* parent, std::string_view name, std::string_view ns) {
     for (xmlNode* c = parent == nullptr ? nullptr : parent->children; c != nullptr; c = c->next) {
-        if (named(c, name))
+        if (is_element(c, name, ns))
             return c;
     }
     return nullptr;

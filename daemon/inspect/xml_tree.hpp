@@ -9,9 +9,12 @@
 
 namespace sekisho::inspect {
 
-std::vector<xmlNode*> child_elements(xmlNode* parent, std::string_view name);
+// An element of that local name in namespace `ns` ("" for no namespace).
+bool is_element(const xmlNode* node, std::string_view name, std::string_view ns = {});
+std::vector<xmlNode*> child_elements(xmlNode* parent, std::string_view name,
+                                     std::string_view ns = {});
 // The first child element of that name, or null.
-xmlNode* child_element(xmlNode* parent, std::string_view name);
+xmlNode* child_element(xmlNode* parent, std::string_view name, std::string_view ns = {});
 // The element's text content ("" for null).
 std::string element_text(xmlNode* element);
 // The value of an attribute without namespace ("" when absent).
