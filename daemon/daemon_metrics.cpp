@@ -1,0 +1,121 @@
+// sekishod's metrics file (Prometheus text format, node_exporter textfile collector
+// convention): queue, sources, pipeline and hand-over figures, rewritten atomically.
+
+#include "common/log.hpp"
+#include "common/metrics_file.hpp"
+#include "common/version.hpp"
+#include "daemon/daemon.hpp"
+
+namespace sekisho::daemon {
+namespace {
+
+double seconds_since_epoch(std::chrono::system_clock::time_point t) {
+    return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+}  // namespace
+
+void Daemon::publish_metrics() {
+    const auto& file = settings_.daemon.metrics_file;
+    if (file.empty())
+        return;
+    MetricsText m;
+    m.gauge("sekisho_up", "1 while sekishod runs, 0 once it has stopped", stopping_ ? 0 : 1);
+    m.gauge("sekisho_build_info", "Version of sekishod", 1, {{"version", kVersion}});
+    m.gauge("sekisho_start_time_seconds", "Start time of sekishod, Unix seconds",
+            seconds_since_epoch(started_));
+    m.counter("sekisho_config_reloads_total", "Configuration reloads by result",
+              static_cast<double>(reloads_ok_), {{"result", "ok"}});
+    m.counter("sekisho_config_reloads_total", "Configuration reloads by result",
+              static_cast<double>(reloads_failed_), {{"result", "failed"}});
+    m.gauge("sekisho_config_last_reload_failed", "1 when the last reload was refused",
+            last_reload_failed_ ? 1 : 0);
+    try {
+        for (const auto& [state, count] : queue_->counts()) {
+            m.gauge("sekisho_queue_items", "Items in the queue by state",
+                    static_cast<double>(count), {{"state", std::string(queue::name(state))}});
+        }
+        m.gauge("sekisho_queue_free_bytes", "Free space where the queue lives",
+                static_cast<double>(queue_->free_bytes()));
+        m.gauge("sekisho_queue_accepting", "0 while new items are refused for lack of space",
+                accepting_ ? 1 : 0);
+        m.gauge("sekisho_audit_records", "Records in the audit log",
+                static_cast<double>(queue_->audit_records()));
+        m.gauge("sekisho_notices_pending", "Notices owed to the sources, not yet confirmed",
+                static_cast<double>(queue_->pending_notices()));
+    } catch (const std::exception& e) {
+        log::warning("cannot read queue figures for metrics", {{"reason", e.what()}});
+    }
+    source_metrics(m);
+    pipeline_metrics(m);
+    hand_over_metrics(m);
+    try {
+        sekisho::publish_metrics(file, m);
+    } catch (const std::exception& e) {
+        log::warning("cannot write metrics file", {{"reason", e.what()}});
+    }
+}
+
+void Daemon::source_metrics(MetricsText& m) const {
+    if (!mynaportal_)
+        return;
+    const auto& st = mynaportal_->status();
+    const MetricsText::Labels source{{"source", "mynaportal"}};
+    m.counter("sekisho_source_cycles_total", "Poll cycles run", static_cast<double>(st.cycles),
+              source);
+    m.counter("sekisho_source_items_taken_total", "Items taken into the queue",
+              static_cast<double>(st.filings_taken), source);
+    m.gauge("sekisho_source_last_cycle_ok", "1 when the last poll cycle ran through",
+            st.cycles > 0 && st.last_report.ok() ? 1 : 0, source);
+    if (st.last_cycle) {
+        m.gauge("sekisho_source_last_cycle_timestamp_seconds", "End of the last poll cycle",
+                seconds_since_epoch(*st.last_cycle), source);
+    }
+    m.gauge("sekisho_source_stopped", "1 while polling is stopped (e.g. password expired)",
+            st.state == mynaportal::SourceStatus::State::password_expired ? 1 : 0, source);
+    if (st.password_days_left) {
+        m.gauge("sekisho_mynaportal_password_days_left",
+                "Days until the Mynaportal password expires",
+                static_cast<double>(*st.password_days_left));
+    }
+}
+
+void Daemon::pipeline_metrics(MetricsText& m) const {
+    if (!pipeline_)
+        return;
+    const auto c = pipeline_->counters();
+    const auto outcome = [&](const char* what, std::int64_t n) {
+        m.counter("sekisho_inspections_total", "Items through inspection and scan, by outcome",
+                  static_cast<double>(n), {{"outcome", what}});
+    };
+    outcome("staged", c.accepted);
+    outcome("rejected", c.rejected);
+    outcome("held", c.held);
+    m.counter("sekisho_auto_released_total", "Items released by the [release] auto policy",
+              static_cast<double>(c.auto_released));
+    m.counter("sekisho_scan_retries_total", "Scans that found the virus scanner unusable",
+              static_cast<double>(c.scan_retries));
+    m.gauge("sekisho_scanner_available", "0 while clamd is unusable and items wait",
+            c.scanner_available ? 1 : 0);
+}
+
+void Daemon::hand_over_metrics(MetricsText& m) const {
+    if (!hand_over_)
+        return;
+    const auto c = hand_over_->counters();
+    m.counter("sekisho_oneway_sent_total", "Items handed to the one-way sender and sent",
+              static_cast<double>(c.sent));
+    m.counter("sekisho_oneway_sender_failures_total", "Times the one-way sender failed",
+              static_cast<double>(c.sender_failures));
+    m.counter("sekisho_oneway_datagrams_total", "Datagrams sent on the one-way link",
+              static_cast<double>(c.datagrams));
+    m.counter("sekisho_oneway_bytes_total", "UDP payload bytes sent on the one-way link",
+              static_cast<double>(c.bytes));
+    m.counter("sekisho_oneway_refused_datagrams_total",
+              "Datagrams the local network stack refused to send (lost before the link)",
+              static_cast<double>(c.refused));
+    m.gauge("sekisho_oneway_sender_up", "1 while the one-way sender process runs",
+            c.sender_running ? 1 : 0);
+}
+
+}  // namespace sekisho::daemon
