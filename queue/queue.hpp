@@ -162,6 +162,26 @@ struct Change {
     std::optional<NoticeRequest> notice{};      // owed to the source, committed with the change
 };
 
+// Who released an item, or a release waiting for a second person (release.require_approval).
+struct ReleaseRecord {
+    ItemId item;
+    std::string state;  // pending | released | expired | cancelled
+    std::optional<std::int64_t> requested_uid;
+    std::string requested_by;
+    std::int64_t requested_ms = 0;
+    std::optional<std::int64_t> expires_ms;
+    std::optional<std::int64_t> approved_uid;
+    std::string approved_by;
+    std::optional<std::int64_t> approved_ms;
+};
+
+enum class ApprovalOutcome {
+    released,      // approved: the item is released
+    none_pending,  // no release request waits for approval
+    own_request,   // the approver asked for this release: a different person must approve
+    expired,       // the request had expired (now recorded as expired)
+};
+
 struct RecoveryReport {
     std::int64_t items = 0;
     std::int64_t temporary_files_removed = 0;
@@ -201,6 +221,20 @@ class Queue {
     EnqueueResult commit(ItemWriter writer, const Actor& actor = Actor::daemon());
 
     void transition(const ItemId& id, const Change& change, const Actor& actor = Actor::daemon());
+    // Releases a staged or held item that passed inspection and a clean scan; the
+    // release record names the actor.
+    void release(const ItemId& id, const Actor& actor);
+    // Two-person rule: records a release that waits until a different person approves it
+    // within `valid_for`. Throws IllegalTransition when the item cannot be released or a
+    // request is already waiting.
+    ReleaseRecord request_release(const ItemId& id, const Actor& actor,
+                                  std::chrono::milliseconds valid_for);
+    ApprovalOutcome approve_release(const ItemId& id, const Actor& approver);
+    std::optional<ReleaseRecord> release_record(const ItemId& id);
+    std::vector<ReleaseRecord> pending_releases();
+    // Marks requests past their time as expired (audited); returns how many.
+    std::int64_t expire_release_requests(std::chrono::system_clock::time_point now);
+
     // Audits an action on an item that changes no state (a notice sent, a content view).
     void record(const Actor& actor, const AuditEntry& entry);
 
@@ -274,6 +308,12 @@ class Queue {
     EnqueueResult insert_item(ItemWriter& w, const Actor& actor);
     std::optional<ItemInfo> find_locked(const ItemId& id);
     void apply_change(const ItemInfo& item, const Change& change, const Actor& actor);
+    // The release bookkeeping of a change: who released, or a cancelled pending request.
+    void track_release(const ItemInfo& item, const Change& change, const Actor& actor,
+                       Details& details);
+    void check_releasable(const ItemInfo& item) const;
+    std::optional<ReleaseRecord> release_record_locked(const ItemId& id);
+    void expire_request_locked(const ReleaseRecord& r);
     // purged, with its deletion record (廃棄記録); the key and bytes are gone already.
     void record_deletion(const ItemInfo& item, Details details);
     void add_notice_locked(const ItemId& id, const NoticeRequest& notice);

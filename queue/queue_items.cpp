@@ -115,11 +115,8 @@ void Queue::apply_change(const ItemInfo& item, const Change& change, const Actor
         throw IllegalTransition("item " + item.id.str() + ": " + from + " -> " + to +
                                 " is not a transition of the state machine");
     }
-    if (change.to == State::released && (item.verdict != "accept" || !item.scanned_clean)) {
-        throw IllegalTransition(
-            "item " + item.id.str() +
-            " cannot be released: it has not passed inspection and a clean scan");
-    }
+    if (change.to == State::released)
+        check_releasable(item);
     const bool reinspect = change.to == State::inspecting;
     const bool clean = change.to == State::staged && change.scanned_clean;
     auto s = db_->prepare(
@@ -150,6 +147,7 @@ void Queue::apply_change(const ItemInfo& item, const Change& change, const Actor
     Details details{{"from", from}, {"to", to}};
     if (change.verdict)
         details.emplace_back("verdict", *change.verdict);
+    track_release(item, change, actor, details);
     details.insert(details.end(), change.details.begin(), change.details.end());
     audit_->append(actor, {change.action, item.id, item.sha256, std::move(details)});
 }

@@ -3,7 +3,7 @@
 namespace sekisho::queue {
 namespace {
 
-constexpr std::int64_t kSchemaVersion = 1;
+constexpr std::int64_t kSchemaVersion = 2;
 
 constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE items(
@@ -80,6 +80,23 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
   BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql";
 
+// Version 2: who released an item, and releases waiting for a second person's approval
+// (release.require_approval). One row per item: the latest request.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE releases(
+  item_id       TEXT PRIMARY KEY REFERENCES items(id),
+  state         TEXT NOT NULL,  -- pending | released | expired | cancelled
+  requested_uid INTEGER,
+  requested_by  TEXT NOT NULL,
+  requested_at  INTEGER NOT NULL,
+  expires_at    INTEGER,
+  approved_uid  INTEGER,
+  approved_by   TEXT NOT NULL DEFAULT '',
+  approved_at   INTEGER
+) STRICT;
+CREATE INDEX releases_pending ON releases(state, expires_at);
+)sql";
+
 }  // namespace
 
 void ensure_schema(Db& db) {
@@ -91,7 +108,10 @@ void ensure_schema(Db& db) {
                                  std::to_string(version) + ")");
     }
     Transaction tx(db);
-    db.exec(kSchemaV1);
+    if (version < 1)
+        db.exec(kSchemaV1);
+    if (version < 2)
+        db.exec(kSchemaV2);
     db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
     tx.commit();
 }
