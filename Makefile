@@ -13,7 +13,7 @@ export CCACHE_NOHASHDIR := true
 
 SOURCES    = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' '*.h' '*.hpp.in' 2>/dev/null)
 
-.PHONY: all deps build build-asan build-fuzz fuzz test test-unit format format-check demo bench soak install clean
+.PHONY: all deps build build-asan build-fuzz fuzz test test-unit format format-check demo bench soak install package clean
 
 all: build
 
@@ -75,6 +75,10 @@ soak: build
 
 install: build
 	cmake --install $(BUILD_DIR)
+
+# The Debian package, sekisho_<version>_<arch>.deb in $(BUILD_DIR) (cmake/Packaging.cmake).
+package: build
+	cd $(BUILD_DIR) && cpack -G DEB
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

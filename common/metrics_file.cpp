@@ -41,10 +41,22 @@ std::string format_value(double v) {
     return buf;
 }
 
+std::string render_labels(const MetricsText::Labels& labels) {
+    if (labels.empty())
+        return "";
+    std::string out = "{";
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+        if (i > 0)
+            out += ',';
+        out += labels[i].first + "=\"" + escape_label_value(labels[i].second) + '"';
+    }
+    return out + '}';
+}
+
 }  // namespace
 
-void MetricsText::add(std::string_view name, std::string_view help, std::string_view type,
-                      double value, Labels labels) {
+MetricsText::Family& MetricsText::family(std::string_view name, std::string_view help,
+                                         std::string_view type, const Labels& labels) {
     if (!valid_name(name))
         throw std::invalid_argument("bad metric name: " + std::string(name));
     for (const auto& [k, v] : labels) {
@@ -58,16 +70,28 @@ void MetricsText::add(std::string_view name, std::string_view help, std::string_
     } else if (family.type != type) {
         throw std::invalid_argument("metric " + std::string(name) + " registered twice");
     }
-    family.samples.emplace_back(std::move(labels), value);
+    return family;
 }
 
 void MetricsText::gauge(std::string_view name, std::string_view help, double value, Labels labels) {
-    add(name, help, "gauge", value, std::move(labels));
+    family(name, help, "gauge", labels).samples.push_back({"", std::move(labels), value});
 }
 
 void MetricsText::counter(std::string_view name, std::string_view help, double value,
                           Labels labels) {
-    add(name, help, "counter", value, std::move(labels));
+    family(name, help, "counter", labels).samples.push_back({"", std::move(labels), value});
+}
+
+void MetricsText::summary(std::string_view name, std::string_view help, double sum_seconds,
+                          std::uint64_t count, Labels labels) {
+    auto& f = family(name, help, "summary", labels);
+    f.samples.push_back({"_sum", labels, sum_seconds});
+    f.samples.push_back({"_count", std::move(labels), static_cast<double>(count)});
+}
+
+void MetricsText::summary(std::string_view name, std::string_view help, const DurationSummary& d,
+                          Labels labels) {
+    summary(name, help, d.sum_seconds, d.count, std::move(labels));
 }
 
 std::string MetricsText::render() const {
@@ -75,18 +99,11 @@ std::string MetricsText::render() const {
     for (const auto& [name, family] : families_) {
         out += "# HELP " + name + " " + redact(family.help) + "\n";
         out += "# TYPE " + name + " " + family.type + "\n";
-        for (const auto& [labels, value] : family.samples) {
+        for (const auto& sample : family.samples) {
             out += name;
-            if (!labels.empty()) {
-                out += '{';
-                for (std::size_t i = 0; i < labels.size(); ++i) {
-                    if (i > 0)
-                        out += ',';
-                    out += labels[i].first + "=\"" + escape_label_value(labels[i].second) + '"';
-                }
-                out += '}';
-            }
-            out += ' ' + format_value(value) + "\n";
+            out += sample.suffix;
+            out += render_labels(sample.labels);
+            out += ' ' + format_value(sample.value) + "\n";
         }
     }
     return out;

@@ -35,6 +35,7 @@ void read_peer(TableReader& r, PeerSettings& p) {
     r.boolean("enabled", p.enabled);
     r.string("base_url", p.base_url);
     r.path("ca_file", p.ca_file);
+    r.path("client_ca_file", p.client_ca_file);
     r.string_list("pin_sha256", p.pin_sha256);
     r.path("client_cert", p.client_cert);
     r.secret("client_key", p.client_key);
@@ -73,6 +74,10 @@ void read_clamd(TableReader& r, ClamdSettings& c) {
     r.duration("max_signature_age", c.max_signature_age);
     r.path("database_dir", c.database_dir);
     r.size("max_stream", c.max_stream);
+}
+
+void read_certs(TableReader& r, CertsSettings& c) {
+    r.duration("min_remaining", c.min_remaining);
 }
 
 void read_release(TableReader& r, ReleaseSettings& rel) {
@@ -260,6 +265,7 @@ void read_schema(ProblemSink& sink, const toml::table& root_table, Settings& s) 
     section(root, "oneway", s.oneway, read_oneway);
     section(root, "receiver", s.receiver, read_receiver);
     section(root, "retention", s.retention, read_retention);
+    section(root, "certs", s.certs, read_certs);
     section(root, "roles", s.roles, read_roles);
     root.finish();
 }

@@ -42,6 +42,9 @@ struct PeerSettings {
     bool enabled = false;
     std::string base_url;
     Path ca_file;
+    // The CA bundle a rotated client certificate's chain must reach (certs rotate);
+    // empty: ca_file.
+    Path client_ca_file;
     std::vector<std::string> pin_sha256;  // base64 SHA-256 of the server's SPKI
     Path client_cert;
     SecretRef client_key;
@@ -121,6 +124,11 @@ struct RetentionSettings {
     Duration honnin = 365 * 24h;
 };
 
+struct CertsSettings {
+    // A certificate installed by `certs rotate` must stay valid at least this long.
+    Duration min_remaining = 30 * 24h;
+};
+
 struct RoleMember {
     enum class Kind { user, group };
     Kind kind = Kind::user;
@@ -149,6 +157,7 @@ struct Settings {
     OnewaySettings oneway;
     ReceiverSettings receiver;
     RetentionSettings retention;
+    CertsSettings certs;
     RoleSettings roles;
 };
 

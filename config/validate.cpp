@@ -116,6 +116,8 @@ void check_peer(Checker& c, const std::string& section, const PeerSettings& p) {
     c.require(section + ".ca_file", !p.ca_file.empty(), when);
     c.require(section + ".client_cert", !p.client_cert.empty(), when);
     c.existing_file(section + ".ca_file", p.ca_file);
+    if (!p.client_ca_file.empty())
+        c.existing_file(section + ".client_ca_file", p.client_ca_file);
     c.existing_file(section + ".client_cert", p.client_cert);
     for (const auto& pin : p.pin_sha256) {
         if (!valid_base64_sha256(pin)) {
@@ -215,8 +217,8 @@ void check_daemon_only(Checker& c) {
         c.sink.error("retention.honnin",
                      "must not exceed 365d (本人確認項目 are kept at most one year)");
     }
-    if (s.release.approval_timeout < std::chrono::minutes(1)) {
-        c.sink.error("release.approval_timeout", "must be at least 1m");
+    if (s.release.approval_timeout < std::chrono::seconds(1)) {
+        c.sink.error("release.approval_timeout", "must be at least 1s");
     }
     check_sources(c);
     check_inspect(c);

@@ -1,12 +1,10 @@
-// sekishoctl: the operators' and administrators' client of sekishod's control socket.
-// This version validates the configuration it would use (--check-config) and changes the
-// Mynaportal password (`mynaportal change-password`, which talks to Mynaportal, not to
-// sekishod); the other subcommands of DESIGN.md need the control socket, which comes with
-// the operator-workflow release.
+// sekishoctl: the operators', approvers', administrators' and auditors' client of sekishod's
+// control socket (DESIGN.md), plus two commands that work without the daemon: `inspect`
+// (the sandboxed inspector, offline) and `mynaportal change-password`.
 //
-// Command line: global options (-c FILE, --check-config, --version, --help) come before
-// the command words; everything from the first word on belongs to the command, which has
-// its own options (and takes -c FILE there too).
+// Command line: global options (-c FILE, --json, --check-config, --version, --help) come
+// before the command words; everything from the first word on belongs to the command,
+// which has its own options (and takes -c FILE and --json there too).
 
 #include <unistd.h>
 
@@ -24,6 +22,7 @@
 #include "config/check.hpp"
 #include "daemon/ctl/change_password.hpp"
 #include "daemon/ctl/inspect_command.hpp"
+#include "daemon/ctl/socket_commands.hpp"
 
 namespace po = boost::program_options;
 using namespace sekisho;
@@ -36,28 +35,33 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
-constexpr const char* kUnavailable =
-    "subcommands (status, list, release, ...) need sekishod's control socket, which this "
-    "version does not serve yet";
-
-// DESIGN.md's subcommands that arrive with the control socket.
-constexpr std::array<std::string_view, 10> kSocketCommands{
-    "status", "list", "show", "release", "reject", "hold", "requeue", "audit", "certs", "keys"};
-
 constexpr const char* kUsage =
-    "Usage: sekishoctl [-c FILE] [--check-config]\n"
-    "       sekishoctl [-c FILE] mynaportal change-password [--current-password-file FILE]\n"
-    "       sekishoctl [-c FILE] inspect [--json] [--auth-method certificate|gbizid] PACKAGE.zip\n"
+    "Usage: sekishoctl [-c FILE] [--json] COMMAND [ARGS]\n"
+    "       sekishoctl [-c FILE] --check-config\n"
     "\n"
-    "Commands:\n"
-    "  mynaportal change-password\n"
-    "      change the Mynaportal password; the new one is read from standard input\n"
-    "      (see: sekishoctl mynaportal change-password --help)\n"
-    "  inspect PACKAGE.zip\n"
+    "Commands through sekishod's control socket (your role in [roles] decides which):\n"
+    "  status                                 queue, sources, scanner, certificates, sender\n"
+    "  list [--state STATE] [--source SOURCE] items (purged ones only with --state purged)\n"
+    "  show ID... [--content]                 an item; --content decrypts its summary (audited)\n"
+    "  release ID...|ALL|-                    staged/held -> released (or awaiting approval)\n"
+    "  approve ID...|-                        approve a release someone else asked for\n"
+    "  reject ID...|ALL|- --reason TEXT       -> rejected, E-OPERATOR, a returned notice\n"
+    "  hold ID...|ALL|-                       staged -> held\n"
+    "  requeue ID...|ALL|-                    staged/held -> inspected and scanned again\n"
+    "  audit verify | audit export [--since TIME] [--until TIME]\n"
+    "  certs list | certs rotate --use USE --cert F --key F [--chain F] | certs rollback --use "
+    "USE\n"
+    "  keys rotate                            new working keys for the queue and the audit log\n"
+    "ALL (capitals) takes every item the command applies to; - reads ids from standard input.\n"
+    "\n"
+    "Commands without the daemon:\n"
+    "  inspect [--json] [--auth-method certificate|gbizid] PACKAGE.zip\n"
     "      inspect a filing package offline in the sandboxed worker; exit 0 accepted,\n"
     "      3 rejected, 1 could not inspect (see: sekishoctl inspect --help)\n"
-    "  status, list, show, release, reject, hold, requeue, audit, certs, keys\n"
-    "      need sekishod's control socket, which this version does not serve yet\n";
+    "  mynaportal change-password [--current-password-file FILE]\n"
+    "      change the Mynaportal password; the new one is read from standard input\n"
+    "\n"
+    "Exit status: 0 done, 1 refused or failed, 2 usage error, 3 inspected and rejected.\n";
 
 constexpr const char* kChangePasswordAbout =
     "Usage: sekishoctl [-c FILE] mynaportal change-password [--current-password-file FILE]\n"
@@ -165,9 +169,10 @@ int main(int argc, char** argv) {
         command.erase(command.begin());
 
     po::options_description opts("Options");
-    opts.add_options()(
-        "config,c", po::value<std::string>()->default_value(kDefaultConfig)->value_name("FILE"),
-        "configuration file")("check-config", "validate the configuration and exit 0 (OK) or 1")(
+    opts.add_options()("config,c",
+                       po::value<std::string>()->default_value(kDefaultConfig)->value_name("FILE"),
+                       "configuration file")("json", "JSON Lines output")(
+        "check-config", "validate the configuration and exit 0 (OK) or 1")(
         "version", "print the version and exit")("help,h", "print this help and exit");
     po::variables_map vm;
     try {
@@ -189,8 +194,8 @@ int main(int argc, char** argv) {
         const auto result = config::load_settings(config_file, config::Program::control);
         if (vm.count("check-config"))
             return config::report_check(result);
-        std::cerr << kName << ": " << kUnavailable << "\n";
-        return kExitFailure;
+        std::cerr << kName << ": which command?\n" << kUsage;
+        return kExitUsage;
     }
     if (vm.count("check-config"))
         return usage_error("--check-config takes no command", opts, kUsage);
@@ -217,11 +222,14 @@ int main(int argc, char** argv) {
         const std::vector<std::string> rest(command.begin() + 1, command.end());
         return ctl::inspect_command(rest, global_config, std::cout, std::cerr);
     }
-    if (std::find(kSocketCommands.begin(), kSocketCommands.end(), word) != kSocketCommands.end()) {
-        std::cerr << kName << ": " << word
-                  << ": needs sekishod's control socket, which this version does not serve "
-                     "yet\n";
-        return kExitFailure;
+    if (ctl::is_socket_command(word)) {
+        std::optional<std::string> global_config;
+        if (!vm["config"].defaulted())
+            global_config = config_file;
+        log::init(kName);
+        log::set_threshold(log::Level::warning);
+        return ctl::socket_command(command, global_config, vm.count("json") > 0, std::cin,
+                                   std::cout, std::cerr);
     }
     return usage_error("unknown command \"" + word + "\"", opts, kUsage);
 }

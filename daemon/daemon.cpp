@@ -78,7 +78,7 @@ void Daemon::apply_mynaportal(const config::Settings& s) {
         mynaportal_.reset();
         return;
     }
-    auto poll = mynaportal_settings(s);
+    auto poll = mynaportal_settings(s, cert_store_.get());
     if (mynaportal_) {
         mynaportal_->reconfigure(std::move(poll), interval);
         return;
@@ -138,7 +138,9 @@ int Daemon::run() {
         open_queue();
         start_pipeline();
         apply_oneway(settings_);
+        cert_store_ = std::make_unique<certs::CertStore>(settings_.daemon.state_dir / "certs");
         apply_mynaportal(settings_);
+        start_control();
         queue_->record(queue::Actor::daemon(),
                        {"daemon started", std::nullopt, std::nullopt, {{"version", kVersion}}});
     } catch (const std::exception& e) {
@@ -160,6 +162,7 @@ int Daemon::run() {
                                      {"state_dir", settings_.daemon.state_dir}});
     notifier_.ready(status_line());
     io_.run();
+    stop_control();
     try {
         queue_->record(queue::Actor::daemon(), {"daemon stopped", std::nullopt, std::nullopt, {}});
     } catch (const std::exception& e) {
@@ -239,6 +242,7 @@ void Daemon::stop() {
     if (stopping_)
         return;
     stopping_ = true;
+    closing_ = true;
     notifier_.stopping();
     signals_.cancel();
     watchdog_timer_.cancel();
@@ -281,6 +285,8 @@ void Daemon::schedule_metrics() {
         if (ec || stopping_)
             return;
         watch_disk_space();
+        check_certificates();
+        expire_release_requests();
         publish_metrics();
         notifier_.status(status_line());
         schedule_metrics();
@@ -310,6 +316,15 @@ void Daemon::run_retention() {
             log::notice("purged items past their retention", {{"count", total}});
     } catch (const std::exception& e) {
         log::error("retention sweep failed; retrying later", {{"reason", e.what()}});
+    }
+}
+
+void Daemon::expire_release_requests() {
+    try {
+        if (const auto n = queue_->expire_release_requests(std::chrono::system_clock::now()))
+            log::notice("release requests expired without approval", {{"count", n}});
+    } catch (const std::exception& e) {
+        log::error("cannot expire release requests; retrying later", {{"reason", e.what()}});
     }
 }
 
@@ -356,6 +371,12 @@ std::string Daemon::status_line() const {
     }
     if (settings_.oneway.destination.empty())
         s += "; one-way destination not configured";
+    for (const auto& c : cert_states_) {
+        if (c.expiry == certs::Expiry::expired)
+            s += "; " + c.use + " certificate EXPIRED";
+        else if (c.expiry != certs::Expiry::ok)
+            s += "; " + c.use + " certificate expires in " + std::to_string(c.days_left) + " days";
+    }
     return s + source_status();
 }
 

@@ -1,6 +1,7 @@
 // sekishod's metrics file (Prometheus text format, node_exporter textfile collector
 // convention): queue, sources, pipeline and hand-over figures, rewritten atomically.
 
+#include "adapters/clamd/reply.hpp"
 #include "common/log.hpp"
 #include "common/metrics_file.hpp"
 #include "common/version.hpp"
@@ -11,6 +12,43 @@ namespace {
 
 double seconds_since_epoch(std::chrono::system_clock::time_point t) {
     return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+// The engine and the daily database as labels; the database's date is in the age gauge.
+// A reply that does not parse is shown as clamd sent it.
+MetricsText::Labels scanner_labels(const std::string& reply) {
+    const auto v = clamd::parse_version(reply);
+    if (!v)
+        return {{"version", reply}};
+    MetricsText::Labels labels{{"version", v->engine}};
+    if (v->database)
+        labels.emplace_back("database", std::to_string(*v->database));
+    return labels;
+}
+
+void scan_metrics(MetricsText& m, const PipelineCounters& c) {
+    const auto scans = [&](const char* result, std::int64_t n) {
+        m.counter("sekisho_scans_total", "Virus scans of items, by result", static_cast<double>(n),
+                  {{"result", result}});
+    };
+    scans("clean", c.scans_clean);
+    scans("infected", c.scans_infected);
+    scans("unavailable", c.scan_retries);
+    m.summary("sekisho_scan_duration_seconds", "Time per virus scan of an item, every attempt",
+              c.scan_duration);
+    if (c.scanner_checked) {
+        m.gauge("sekisho_clamd_info", "clamd's version, as its last VERSION answer gave it", 1,
+                scanner_labels(c.scanner_version));
+        m.gauge("sekisho_clamd_last_check_timestamp_seconds",
+                "When clamd's version and signatures were last checked",
+                seconds_since_epoch(*c.scanner_checked));
+    }
+    if (c.signatures_dated) {
+        const std::chrono::duration<double> age =
+            std::chrono::system_clock::now() - *c.signatures_dated;
+        m.gauge("sekisho_clamd_signature_age_seconds",
+                "Age of clamd's signatures, by the date the last check found", age.count());
+    }
 }
 
 }  // namespace
@@ -49,6 +87,7 @@ void Daemon::publish_metrics() {
     source_metrics(m);
     pipeline_metrics(m);
     hand_over_metrics(m);
+    certificate_metrics(m);
     try {
         sekisho::publish_metrics(file, m);
     } catch (const std::exception& e) {
@@ -65,6 +104,11 @@ void Daemon::source_metrics(MetricsText& m) const {
               source);
     m.counter("sekisho_source_items_taken_total", "Items taken into the queue",
               static_cast<double>(st.filings_taken), source);
+    m.counter("sekisho_fetch_failures_total", "Downloads that failed, left for a later cycle",
+              static_cast<double>(st.fetch_failures), source);
+    m.summary("sekisho_fetch_duration_seconds",
+              "Time per downloaded package, from its request to its durable commit",
+              st.fetch_duration, source);
     m.gauge("sekisho_source_last_cycle_ok", "1 when the last poll cycle ran through",
             st.cycles > 0 && st.last_report.ok() ? 1 : 0, source);
     if (st.last_cycle) {
@@ -97,6 +141,10 @@ void Daemon::pipeline_metrics(MetricsText& m) const {
               static_cast<double>(c.scan_retries));
     m.gauge("sekisho_scanner_available", "0 while clamd is unusable and items wait",
             c.scanner_available ? 1 : 0);
+    m.summary("sekisho_inspect_duration_seconds",
+              "Time per inspection by the sandboxed worker, whatever it answered",
+              c.inspect_duration);
+    scan_metrics(m, c);
 }
 
 void Daemon::hand_over_metrics(MetricsText& m) const {
@@ -114,6 +162,9 @@ void Daemon::hand_over_metrics(MetricsText& m) const {
     m.counter("sekisho_oneway_refused_datagrams_total",
               "Datagrams the local network stack refused to send (lost before the link)",
               static_cast<double>(c.refused));
+    m.summary("sekisho_send_duration_seconds",
+              "Time per item from handing it to the one-way sender to its last repetition",
+              c.send_duration);
     m.gauge("sekisho_oneway_sender_up", "1 while the one-way sender process runs",
             c.sender_running ? 1 : 0);
 }

@@ -48,7 +48,8 @@ std::filesystem::path find_sender_program() {
                              " nor in " + SEKISHO_BIN_DIR_INSTALLED);
 }
 
-std::string hand_over_manifest(const queue::ItemInfo& item) {
+std::string hand_over_manifest(const queue::ItemInfo& item,
+                               const std::optional<queue::ReleaseRecord>& release) {
     boost::json::object m;
     m["id"] = item.id.str();
     m["source"] = item.source;
@@ -60,6 +61,16 @@ std::string hand_over_manifest(const queue::ItemInfo& item) {
     m["scanned_clean"] = item.scanned_clean;
     m["flags"] = boost::json::array();
     m["released_at"] = rfc3339_utc(item.state_since_ms);
+    // The release record (DESIGN.md): who released it, and who approved under the
+    // two-person rule. Staff account names, nothing about the filer.
+    if (release) {
+        boost::json::object r{{"released_by", release->requested_by}};
+        if (!release->approved_by.empty()) {
+            r["approved_by"] = release->approved_by;
+            r["approved_at"] = rfc3339_utc(release->approved_ms.value_or(0));
+        }
+        m["release"] = std::move(r);
+    }
     return boost::json::serialize(m);
 }
 
@@ -187,9 +198,11 @@ bool HandOver::send_next() {
         spawn_sender();
     if (pid_ <= 0)
         return false;  // stopping
-    oneway::write_item_frame(to_sender_, hand_over_manifest(item),
+    const auto handed = Clock::now();
+    oneway::write_item_frame(to_sender_, hand_over_manifest(item, queue_.release_record(item.id)),
                              {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
     const auto answer = oneway::read_sent_answer(from_sender_);
+    const auto took = Clock::now() - handed;
     if (!answer)
         throw std::runtime_error("sekisho-send ended before the item was sent");
     if (oneway::to_string(answer->id) != item.id.str())
@@ -200,15 +213,21 @@ bool HandOver::send_next() {
     log::notice(
         "item sent to the core system",
         {{"item", item.id.str()}, {"bytes", item.size}, {"transfer_number", answer->number}});
+    count_sent(*answer, took);
+    return true;
+}
+
+// The sender reports its process's totals; only what grew since its last answer is new.
+void HandOver::count_sent(const oneway::SentAnswer& answer, Clock::duration took) {
     std::lock_guard lock(mutex_);
     ++counters_.sent;
-    counters_.datagrams += answer->datagrams - std::min(answer->datagrams, process_datagrams_);
-    counters_.bytes += answer->bytes - std::min(answer->bytes, process_bytes_);
-    counters_.refused += answer->refused - std::min(answer->refused, process_refused_);
-    process_datagrams_ = answer->datagrams;
-    process_bytes_ = answer->bytes;
-    process_refused_ = answer->refused;
-    return true;
+    counters_.send_duration.observe(took);
+    counters_.datagrams += answer.datagrams - std::min(answer.datagrams, process_datagrams_);
+    counters_.bytes += answer.bytes - std::min(answer.bytes, process_bytes_);
+    counters_.refused += answer.refused - std::min(answer.refused, process_refused_);
+    process_datagrams_ = answer.datagrams;
+    process_bytes_ = answer.bytes;
+    process_refused_ = answer.refused;
 }
 
 void HandOver::spawn_sender() {

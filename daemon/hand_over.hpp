@@ -17,7 +17,12 @@
 #include <string>
 #include <thread>
 
+#include "common/metrics_file.hpp"
 #include "queue/queue.hpp"
+
+namespace sekisho::oneway {
+struct SentAnswer;
+}
 
 namespace sekisho::daemon {
 
@@ -27,6 +32,8 @@ struct HandOverCounters {
     std::uint64_t bytes = 0;
     std::uint64_t refused = 0;  // datagrams the local network stack refused
     std::int64_t sender_failures = 0;
+    // From handing an item to the sender to its answer that every repetition has left.
+    DurationSummary send_duration;
     bool sender_running = false;
     std::string last_problem;
 };
@@ -35,7 +42,8 @@ struct HandOverCounters {
 std::filesystem::path find_sender_program();
 
 // The manifest written next to the item in the core inbox (DESIGN.md): nothing personal.
-std::string hand_over_manifest(const queue::ItemInfo& item);
+std::string hand_over_manifest(const queue::ItemInfo& item,
+                               const std::optional<queue::ReleaseRecord>& release);
 
 class HandOver {
   public:
@@ -57,6 +65,7 @@ class HandOver {
   private:
     void run();
     bool send_next();
+    void count_sent(const oneway::SentAnswer& answer, std::chrono::steady_clock::duration took);
     void maintain_sender();
     void spawn_sender();
     void end_sender();

@@ -7,6 +7,7 @@
 
 #include "common/log.hpp"
 #include "daemon/inspect/reason_codes.hpp"
+#include "daemon/source_notices.hpp"
 
 namespace sekisho::daemon {
 namespace {
@@ -16,11 +17,7 @@ using queue::State;
 
 constexpr auto kErrorPause = std::chrono::seconds(5);
 constexpr std::size_t kListBatch = 50;
-// Only Mynaportal takes notices about filings; other sources learn nothing from us.
-constexpr std::string_view kNoticeSource = "mynaportal";
 constexpr std::size_t kMaxMessageBytes = 380;  // the service allows 400 characters
-
-constexpr char kAcceptedMessage[] = "電子申請データを受け付けました。";
 
 std::string join(const std::vector<std::string>& items) {
     std::string out;
@@ -222,7 +219,16 @@ void Pipeline::inspect_item(const queue::ItemInfo& item) {
     const auto zip = read_zip(item);
     if (!zip)
         return;
-    on_verdict(item, inspect_fn_(*zip, *options), *zip);
+    on_verdict(item, run_inspection(*zip, *options), *zip);
+}
+
+InspectResult Pipeline::run_inspection(const std::string& zip, const inspect::Options& options) {
+    const auto start = Clock::now();
+    InspectResult r = inspect_fn_(zip, options);
+    const auto took = Clock::now() - start;
+    std::lock_guard lock(mutex_);
+    counters_.inspect_duration.observe(took);
+    return r;
 }
 
 void Pipeline::on_verdict(const queue::ItemInfo& item, const InspectResult& result,
@@ -256,12 +262,12 @@ void Pipeline::retry_scan(const queue::ItemInfo& item) {
     const auto zip = read_zip(item);
     if (!zip)
         return;
-    on_verdict(item, inspect_fn_(*zip, *options), *zip);
+    on_verdict(item, run_inspection(*zip, *options), *zip);
 }
 
 void Pipeline::scan_item(const queue::ItemInfo& item, const std::string& zip,
                          const InspectResult& inspection) {
-    const ScanResult r = scan_fn_(zip, inspection.entries);
+    const ScanResult r = run_scan(zip, inspection.entries);
     if (r.status == ScanStatus::unavailable) {
         scanner_unusable(item, r.detail);
         return;
@@ -286,6 +292,29 @@ void Pipeline::scan_item(const queue::ItemInfo& item, const std::string& zip,
     stage(item, inspection.forms);
 }
 
+ScanResult Pipeline::run_scan(const std::string& zip, const std::vector<inspect::Entry>& entries) {
+    const auto start = Clock::now();
+    ScanResult r = scan_fn_(zip, entries);
+    count_scan(r, Clock::now() - start);
+    return r;
+}
+
+// The unavailable ones are counted by scanner_unusable as retries.
+void Pipeline::count_scan(const ScanResult& r, Clock::duration took) {
+    std::lock_guard lock(mutex_);
+    counters_.scan_duration.observe(took);
+    if (r.status == ScanStatus::clean)
+        ++counters_.scans_clean;
+    if (r.status == ScanStatus::infected)
+        ++counters_.scans_infected;
+    // An unreachable clamd tells nothing new: what it said last still stands.
+    if (r.scanner_checked) {
+        counters_.scanner_version = r.scanner_version;
+        counters_.signatures_dated = r.signatures_dated;
+        counters_.scanner_checked = r.scanner_checked;
+    }
+}
+
 void Pipeline::stage(const queue::ItemInfo& item, const std::vector<std::string>& forms) {
     queue_.transition(item.id,
                       {.to = State::staged, .action = "scan clean", .scanned_clean = true});
@@ -299,8 +328,7 @@ void Pipeline::stage(const queue::ItemInfo& item, const std::vector<std::string>
     queue::Change release{.to = State::released,
                           .action = "released by policy",
                           .details = {{"policy", "release.auto"}, {"forms", join(forms)}}};
-    if (item.source == kNoticeSource)
-        release.notice = queue::NoticeRequest{"accepted", "", kAcceptedMessage};
+    release.notice = accepted_notice(item);
     queue_.transition(item.id, release);
     log::notice("item released by the auto-release policy",
                 {{"item", item.id.str()}, {"forms", join(forms)}});
@@ -360,10 +388,8 @@ void Pipeline::reject(const queue::ItemInfo& item, const inspect::Verdict& verdi
                          .verdict = "reject",
                          .reasons_json = inspect::reasons_json(verdict),
                          .details = {{"codes", codes_list(verdict)}}};
-    if (item.source == kNoticeSource) {
-        change.notice = queue::NoticeRequest{"returned", verdict.reasons().front().code,
-                                             returned_message(verdict)};
-    }
+    change.notice =
+        returned_notice(item, verdict.reasons().front().code, returned_message(verdict));
     queue_.transition(item.id, change);
     log::notice("item rejected", {{"item", item.id.str()}, {"codes", codes_list(verdict)}});
     std::lock_guard lock(mutex_);

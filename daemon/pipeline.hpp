@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/backoff.hpp"
+#include "common/metrics_file.hpp"
 #include "config/settings.hpp"
 #include "daemon/inspect/options.hpp"
 #include "daemon/inspect/package.hpp"
@@ -42,6 +43,11 @@ struct ScanResult {
     ScanStatus status = ScanStatus::unavailable;
     std::string where;   // infected: the entry (or "package")
     std::string detail;  // infected: the signature name; unavailable: why
+    // Set whenever clamd answered VERSION (whatever the status): its reply, how old its
+    // signatures are (unset if undated) and when that was asked.
+    std::string scanner_version;
+    std::optional<std::chrono::system_clock::time_point> signatures_dated;
+    std::optional<std::chrono::system_clock::time_point> scanner_checked;
 };
 using ScanFn =
     std::function<ScanResult(std::string_view zip, const std::vector<inspect::Entry>& entries)>;
@@ -52,8 +58,16 @@ struct PipelineCounters {
     std::int64_t held = 0;           // no verdict could be had
     std::int64_t auto_released = 0;  // released by the [release] auto policy
     std::int64_t scan_retries = 0;   // scans that found the scanner unusable
+    std::int64_t scans_clean = 0;
+    std::int64_t scans_infected = 0;
     bool scanner_available = true;
-    std::string scanner_problem;  // last reason the scanner was unusable
+    std::string scanner_problem;       // last reason the scanner was unusable
+    DurationSummary inspect_duration;  // per worker round trip, whatever it answered
+    DurationSummary scan_duration;     // per scan of an item, unavailable ones included
+    // From the last VERSION check (kept while clamd cannot be asked): see ScanResult.
+    std::string scanner_version;
+    std::optional<std::chrono::system_clock::time_point> signatures_dated;
+    std::optional<std::chrono::system_clock::time_point> scanner_checked;
 };
 
 struct PipelineTiming {
@@ -89,6 +103,9 @@ class Pipeline {
     bool work_once();
     std::optional<std::chrono::steady_clock::time_point> next_retry() const;
     void inspect_item(const queue::ItemInfo& item);
+    InspectResult run_inspection(const std::string& zip, const inspect::Options& options);
+    ScanResult run_scan(const std::string& zip, const std::vector<inspect::Entry>& entries);
+    void count_scan(const ScanResult& r, std::chrono::steady_clock::duration took);
     void scan_item(const queue::ItemInfo& item, const std::string& zip,
                    const InspectResult& inspection);
     void stage(const queue::ItemInfo& item, const std::vector<std::string>& forms);

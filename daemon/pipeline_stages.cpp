@@ -8,6 +8,30 @@
 
 namespace sekisho::daemon {
 
+ScanResult to_scan_result(const clamd::ScanOutcome& out) {
+    ScanResult r;
+    switch (out.status) {
+        case clamd::ScanOutcome::Status::clean:
+            r.status = ScanStatus::clean;
+            break;
+        case clamd::ScanOutcome::Status::infected:
+            r.status = ScanStatus::infected;
+            r.where = out.entry_index ? out.entry_name : "package";
+            r.detail = out.signature;
+            break;
+        case clamd::ScanOutcome::Status::unavailable:
+            r.status = ScanStatus::unavailable;
+            r.detail = std::string(clamd::to_string(out.reason)) + ": " + out.detail;
+            break;
+    }
+    if (out.scanner) {
+        r.scanner_version = out.scanner->version;
+        r.signatures_dated = out.scanner->signatures_dated;
+        r.scanner_checked = out.scanner->checked;
+    }
+    return r;
+}
+
 InspectFn make_inspect_fn(const config::Settings& settings) {
     // Started on the first request and again after any failure; its limits are fixed at
     // start-up (a reload does not change them).
@@ -42,23 +66,7 @@ ScanFn make_scan_fn(const config::ClamdSettings& settings) {
         views.reserve(entries.size());
         for (const auto& e : entries)
             views.push_back({e.name, e.bytes});
-        const auto out = clamd::scan_package(*client, policy, zip, views);
-        ScanResult r;
-        switch (out.status) {
-            case clamd::ScanOutcome::Status::clean:
-                r.status = ScanStatus::clean;
-                break;
-            case clamd::ScanOutcome::Status::infected:
-                r.status = ScanStatus::infected;
-                r.where = out.entry_index ? out.entry_name : "package";
-                r.detail = out.signature;
-                break;
-            case clamd::ScanOutcome::Status::unavailable:
-                r.status = ScanStatus::unavailable;
-                r.detail = std::string(clamd::to_string(out.reason)) + ": " + out.detail;
-                break;
-        }
-        return r;
+        return to_scan_result(clamd::scan_package(*client, policy, zip, views));
     };
 }
 

@@ -28,17 +28,32 @@ http::Timeouts timeouts_of(const config::PeerSettings& peer) {
     return {t, t, t};
 }
 
-std::shared_ptr<http::TlsClientContext> tls_context_of(const config::PeerSettings& peer) {
+std::shared_ptr<http::TlsClientContext> tls_context_of(
+    const config::PeerSettings& peer, std::optional<certs::ClientCertificate> rotated) {
+    if (rotated) {
+        return http::TlsClientContext::create(
+            {peer.ca_file, peer.pin_sha256, rotated->cert_pem, std::move(rotated->key_pem)});
+    }
     return http::TlsClientContext::create(
         {peer.ca_file, peer.pin_sha256, read_pem(peer.client_cert),
          config::load_secret(peer.client_key, {.owner = ::geteuid(), .max_size = kMaxPemBytes})});
 }
 
-mynaportal::PollSettings mynaportal_settings(const config::Settings& s) {
+std::string read_pem_file(const config::Path& file) {
+    return read_pem(file);
+}
+
+std::string configured_client_cert(const config::PeerSettings& peer) {
+    return read_pem(peer.client_cert);
+}
+
+mynaportal::PollSettings mynaportal_settings(const config::Settings& s,
+                                             const certs::CertStore* store) {
     const auto& m = s.mynaportal;
     mynaportal::PollSettings p;
     p.endpoint = http::Endpoint::parse(m.base_url);
-    p.tls = tls_context_of(m);
+    p.tls = tls_context_of(
+        m, store ? store->current("mynaportal-client") : std::optional<certs::ClientCertificate>{});
     p.timeouts = timeouts_of(m);
     p.limits.max_package = s.inspect.max_package;
     p.user_id = m.user_id;

@@ -3,13 +3,24 @@
 // context (certificate, key and CA loaded and checked now, so a bad one fails the start or
 // the reload instead of every poll) and the limits.
 
+#include <optional>
+
 #include "adapters/mynaportal/poller.hpp"
+#include "certs/cert_store.hpp"
 #include "config/settings.hpp"
 
 namespace sekisho::daemon {
 
 http::Timeouts timeouts_of(const config::PeerSettings& peer);
-std::shared_ptr<http::TlsClientContext> tls_context_of(const config::PeerSettings& peer);
-mynaportal::PollSettings mynaportal_settings(const config::Settings& s);
+// The client certificate is the rotated one (certs rotate) when there is one, else the
+// configured client_cert/client_key.
+std::shared_ptr<http::TlsClientContext> tls_context_of(
+    const config::PeerSettings& peer, std::optional<certs::ClientCertificate> rotated);
+mynaportal::PollSettings mynaportal_settings(const config::Settings& s,
+                                             const certs::CertStore* store);
+// The configured client certificate file of a use ("mynaportal-client"), as PEM.
+std::string configured_client_cert(const config::PeerSettings& peer);
+// A PEM file of at most 64 KiB.
+std::string read_pem_file(const config::Path& file);
 
 }  // namespace sekisho::daemon

@@ -223,13 +223,15 @@ class Queue {
     void transition(const ItemId& id, const Change& change, const Actor& actor = Actor::daemon());
     // Releases a staged or held item that passed inspection and a clean scan; the
     // release record names the actor.
-    void release(const ItemId& id, const Actor& actor);
+    void release(const ItemId& id, const Actor& actor,
+                 std::optional<NoticeRequest> notice = std::nullopt);
     // Two-person rule: records a release that waits until a different person approves it
     // within `valid_for`. Throws IllegalTransition when the item cannot be released or a
     // request is already waiting.
     ReleaseRecord request_release(const ItemId& id, const Actor& actor,
                                   std::chrono::milliseconds valid_for);
-    ApprovalOutcome approve_release(const ItemId& id, const Actor& approver);
+    ApprovalOutcome approve_release(const ItemId& id, const Actor& approver,
+                                    std::optional<NoticeRequest> notice = std::nullopt);
     std::optional<ReleaseRecord> release_record(const ItemId& id);
     std::vector<ReleaseRecord> pending_releases();
     // Marks requests past their time as expired (audited); returns how many.

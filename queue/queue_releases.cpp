@@ -82,7 +82,7 @@ void Queue::track_release(const ItemInfo& item, const Change& change, const Acto
     s.bind(3, actor.name).bind(4, unix_ms_now()).run();
 }
 
-void Queue::release(const ItemId& id, const Actor& actor) {
+void Queue::release(const ItemId& id, const Actor& actor, std::optional<NoticeRequest> notice) {
     std::lock_guard lock(db_mutex_);
     Transaction tx(*db_);
     const auto item = find_locked(id);
@@ -92,7 +92,8 @@ void Queue::release(const ItemId& id, const Actor& actor) {
         throw IllegalTransition("item " + id.str() + " is " + std::string(name(item->state)) +
                                 ", not staged or held");
     }
-    apply_change(*item, {.to = State::released, .action = "release"}, actor);
+    apply_change(*item, {.to = State::released, .action = "release", .notice = std::move(notice)},
+                 actor);
     tx.commit();
 }
 
@@ -144,7 +145,8 @@ void Queue::expire_request_locked(const ReleaseRecord& r) {
                                       {"requested_at", rfc3339_utc(r.requested_ms)}}});
 }
 
-ApprovalOutcome Queue::approve_release(const ItemId& id, const Actor& approver) {
+ApprovalOutcome Queue::approve_release(const ItemId& id, const Actor& approver,
+                                       std::optional<NoticeRequest> notice) {
     std::lock_guard lock(db_mutex_);
     Transaction tx(*db_);
     const auto item = find_locked(id);
@@ -166,7 +168,8 @@ ApprovalOutcome Queue::approve_release(const ItemId& id, const Actor& approver) 
                  {.to = State::released,
                   .action = "release approved",
                   .details = {{"requested_by", r->requested_by},
-                              {"requested_at", rfc3339_utc(r->requested_ms)}}},
+                              {"requested_at", rfc3339_utc(r->requested_ms)}},
+                  .notice = std::move(notice)},
                  approver);
     auto s = db_->prepare(
         "UPDATE releases SET requested_uid = ?2, requested_by = ?3, requested_at = ?4,"

@@ -132,12 +132,15 @@ sed -e "s|^state_dir = .*|state_dir = \"$demo/state\"|" \
           s|^socket = .*|socket = \"$demo/clamd/clamd.sock\"|
           s|^database_dir = .*|database_dir = \"$demo/clamd/db\"|
         }" \
-    -e "s|^auto = \[\]|auto = [{ source = \"mynaportal\", forms = [\"2200700\", \"2201700\", \"2221700\", \"2225700\", \"2265700\"] }]|" \
+    -e "s|^auto = \[\]|auto = [{ source = \"mynaportal\", forms = [\"2200700\", \"2201700\", \"2221700\", \"2225700\"] }]|" \
+    -e "s|^operators = \[\]|operators = [\"user:$(id -un)\"]|" \
+    -e "s|^auditors = \[\]|auditors = [\"user:$(id -un)\"]|" \
     -e "s|^destination = \"\"|destination = \"127.0.0.1:$recv_port\"|" \
     "$src/config/sekishod.example.toml" > "$demo/sekishod.toml"
 chmod 0640 "$demo/sekishod.toml"
-echo "  demo release policy: filings of the five forms that pass inspection and scan are"
-echo "  released without an operator ([release] auto), and sent over the one-way link"
+echo "  demo release policy: filings of four forms that pass inspection and scan are"
+echo "  released without an operator ([release] auto); those of form 2265700 wait for an"
+echo "  operator (you, as user $(id -un), have the operator and auditor roles in [roles])"
 "$bin/sekishod" --version
 "$bin/sekishod" -c "$demo/sekishod.toml" --check-config
 
@@ -195,8 +198,20 @@ printf '    %s downloads, %s marked downloaded, %s received notices, %s returned
 echo "  returned notices by reason code:"
 grep -o '"reason_code":"E-[A-Z0-9-]*"' "$demo/sim-record.jsonl" | sort | uniq -c | \
   sed 's/"reason_code"://; s/"//g; s/^/   /'
+step "An operator at work: sekishoctl over the control socket (roles by uid)"
+ctl() { "$bin/sekishoctl" -c "$demo/sekishod.toml" "$@"; }
+echo "  \$ sekishoctl status"
+ctl status | sed -n '/^items:/,/^notices_pending/p' | grep -v ': 0$' | sed 's/^/    /'
+echo "  \$ sekishoctl list --state staged"
+ctl list --state staged | sed 's/^/    /'
+by_operator=$(ctl --json list --state staged | grep -c '"id"' || true)
+echo "  \$ sekishoctl release ALL"
+ctl release ALL | sed 's/^/    /'
+echo "  \$ sekishoctl keys rotate   (refused: that needs the admin role)"
+ctl keys rotate 2>&1 | sed 's/^/    /' || true
+
 step "Released filings arriving in the core system's inbox over the one-way link"
-accepted=$(awk '/^sekisho_auto_released_total/ {print $2 + 0}' "$demo/sekishod.prom")
+accepted=$(( $(awk '/^sekisho_auto_released_total/ {print $2 + 0}' "$demo/sekishod.prom") + by_operator ))
 delivered() {
   [[ $(find "$demo/core-inbox" -name '*.json' | wc -l) -ge $accepted ]]
 }
@@ -212,6 +227,8 @@ all_accepted() {
 }
 wait_for 30 all_accepted
 echo "  Mynaportal was sent $(grep -c '"kind":"accepted"' "$demo/sim-record.jsonl") accepted notices"
+echo "  \$ sekishoctl audit verify"
+ctl audit verify | sed 's/^/    /'
 echo "  the state directory holds only sealed data:"
 ls -la "$demo/state" | sed 's/^/    /'
 

@@ -13,6 +13,8 @@ packages=(
   # tests
   catch2 openssl systemd iproute2 procps util-linux xmlsec1 iptables iperf3
   clamav-daemon clamdscan
+  # Debian package (make package: dpkg-shlibdeps needs file) and its test (man -w)
+  file man-db
   # fuzzing (libFuzzer comes with clang's runtime)
   clang-14 libclang-rt-14-dev
 )

@@ -23,24 +23,34 @@ bool ends_scanning(Unavailable reason) {
     return reason == Unavailable::unreachable || reason == Unavailable::timeout;
 }
 
-// VERSION and freshness; nullopt when the signatures may be trusted.
-std::optional<ScanOutcome> signature_problem(const Client& client, const SignaturePolicy& policy,
-                                             SystemTime now) {
+struct SignatureCheck {
+    std::optional<ScanOutcome> problem;  // nullopt when the signatures may be trusted
+    std::optional<ScannerInfo> scanner;
+};
+
+// VERSION and freshness.
+SignatureCheck check_signatures(const Client& client, const SignaturePolicy& policy,
+                                SystemTime now) {
+    SignatureCheck c;
     std::string reply;
     try {
         reply = client.version();
     } catch (const ClamdError& e) {
-        return unavailable(e.reason(), e.what());
+        c.problem = unavailable(e.reason(), e.what());
+        return c;
     }
+    c.scanner = ScannerInfo{reply, std::nullopt, now};
     const auto version = parse_version(reply);
     if (!version) {
-        return unavailable(Unavailable::error,
-                           "clamd " + client.address().describe() + ": VERSION answered " + reply);
+        c.problem = unavailable(Unavailable::error, "clamd " + client.address().describe() +
+                                                        ": VERSION answered " + reply);
+        return c;
     }
     const Freshness f = check_freshness(*version, policy.database_dir, policy.max_age, now);
+    c.scanner->signatures_dated = f.dated;
     if (!f.fresh)
-        return unavailable(Unavailable::stale_signatures, f.reason);
-    return std::nullopt;
+        c.problem = unavailable(Unavailable::stale_signatures, f.reason);
+    return c;
 }
 
 // Every entry and then the package, kParallelScans streams at a time: clamd scans each
@@ -64,26 +74,9 @@ std::vector<ScanResult> scan_all(const Client& client, std::string_view package,
     return results;
 }
 
-}  // namespace
-
-std::string_view to_string(ScanOutcome::Status status) {
-    switch (status) {
-        case ScanOutcome::Status::clean:
-            return "clean";
-        case ScanOutcome::Status::infected:
-            return "infected";
-        case ScanOutcome::Status::unavailable:
-            break;
-    }
-    return "unavailable";
-}
-
-ScanOutcome scan_package(const Client& client, const SignaturePolicy& policy,
-                         std::string_view package, std::span<const Entry> entries, SystemTime now) {
-    std::optional<ScanOutcome> failure = signature_problem(client, policy, now);
-    if (failure && ends_scanning(failure->reason))
-        return *failure;
-    const std::vector<ScanResult> results = scan_all(client, package, entries);
+// The first FOUND in entry order, else the first failure, else clean.
+ScanOutcome judge(const std::vector<ScanResult>& results, std::span<const Entry> entries,
+                  std::optional<ScanOutcome> failure) {
     for (std::size_t i = 0; i < results.size(); ++i) {
         const bool is_package = i == entries.size();
         const ScanResult& r = results[i];
@@ -106,6 +99,32 @@ ScanOutcome scan_package(const Client& client, const SignaturePolicy& policy,
     ScanOutcome clean;
     clean.status = ScanOutcome::Status::clean;
     return clean;
+}
+
+}  // namespace
+
+std::string_view to_string(ScanOutcome::Status status) {
+    switch (status) {
+        case ScanOutcome::Status::clean:
+            return "clean";
+        case ScanOutcome::Status::infected:
+            return "infected";
+        case ScanOutcome::Status::unavailable:
+            break;
+    }
+    return "unavailable";
+}
+
+ScanOutcome scan_package(const Client& client, const SignaturePolicy& policy,
+                         std::string_view package, std::span<const Entry> entries, SystemTime now) {
+    SignatureCheck check = check_signatures(client, policy, now);
+    if (check.problem && ends_scanning(check.problem->reason)) {
+        check.problem->scanner = std::move(check.scanner);
+        return *check.problem;
+    }
+    ScanOutcome o = judge(scan_all(client, package, entries), entries, std::move(check.problem));
+    o.scanner = std::move(check.scanner);
+    return o;
 }
 
 }  // namespace sekisho::clamd

@@ -32,6 +32,13 @@ struct SignaturePolicy {
     std::chrono::milliseconds max_age = std::chrono::hours(72);
 };
 
+// What the VERSION and freshness check found, for the operator's status and metrics.
+struct ScannerInfo {
+    std::string version;                         // the VERSION reply, printable
+    std::optional<SystemTime> signatures_dated;  // as check_freshness dated them
+    SystemTime checked;                          // when the check ran
+};
+
 struct ScanOutcome {
     enum class Status { clean, infected, unavailable };
     Status status = Status::unavailable;
@@ -43,6 +50,8 @@ struct ScanOutcome {
     // unavailable: the first reason met and what failed (socket and step, never bytes).
     Unavailable reason = Unavailable::error;
     std::string detail;
+    // Whatever the status: set when clamd answered VERSION, unset when it did not.
+    std::optional<ScannerInfo> scanner;
 };
 
 // "clean", "infected", "unavailable".

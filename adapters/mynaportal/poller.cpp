@@ -76,6 +76,7 @@ awaitable<void> take(Crew& c, ApiClient& api, const Filing& f) {
         ++c.r.already_had;
         co_return;
     }
+    const auto started = std::chrono::steady_clock::now();
     const std::string meta = filing_metadata(f);
     auto writer =
         q.begin({std::string(kSource), f.arrive_id, "filing",
@@ -86,6 +87,7 @@ awaitable<void> take(Crew& c, ApiClient& api, const Filing& f) {
     // Durable when it returns: only then may the service hear `downloaded`.
     auto commit = [&q, w = std::move(writer)]() mutable { return q.commit(std::move(w)); };
     const auto result = co_await c.offload.run(std::move(commit));
+    c.r.fetch_duration.observe(std::chrono::steady_clock::now() - started);
     std::string arrive_id = f.arrive_id;
     co_await api.mark_downloaded(std::move(arrive_id));
     auto confirm = [&q, result] {

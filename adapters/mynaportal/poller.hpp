@@ -15,6 +15,7 @@
 
 #include "adapters/http/connection.hpp"
 #include "adapters/mynaportal/api_client.hpp"
+#include "common/metrics_file.hpp"
 #include "queue/queue.hpp"
 
 namespace sekisho::mynaportal {
@@ -39,9 +40,10 @@ struct PollSettings {
 
 struct CycleReport {
     std::int64_t listed = 0;
-    std::int64_t taken = 0;        // new items committed this cycle
-    std::int64_t already_had = 0;  // listed again, already in the queue
-    std::int64_t failed = 0;       // left for the next cycle
+    std::int64_t taken = 0;          // new items committed this cycle
+    std::int64_t already_had = 0;    // listed again, already in the queue
+    std::int64_t failed = 0;         // left for the next cycle
+    DurationSummary fetch_duration;  // per package: from its request to its durable commit
     std::int64_t notices_sent = 0;
     std::int64_t notices_closed = 0;
     std::string error;  // why the cycle ended early; empty when it ran through

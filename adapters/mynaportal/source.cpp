@@ -93,6 +93,8 @@ boost::asio::awaitable<void> Source::loop() {
             break;
         ++status_.cycles;
         status_.filings_taken += r.taken;
+        status_.fetch_failures += r.failed;
+        status_.fetch_duration.merge(r.fetch_duration);
         status_.last_cycle = std::chrono::system_clock::now();
         warn_about_password(r);
         status_.last_report = r;

@@ -24,6 +24,8 @@ struct SourceStatus {
     CycleReport last_report;
     std::int64_t cycles = 0;
     std::int64_t filings_taken = 0;
+    std::int64_t fetch_failures = 0;  // filings left for a later cycle after an error
+    DurationSummary fetch_duration;   // every cycle's, summed
     std::optional<std::int64_t> password_days_left;
 };
 

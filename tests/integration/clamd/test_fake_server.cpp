@@ -133,6 +133,10 @@ TEST_CASE("a package is not clean without a valid VERSION", "[clamd][fake][packa
     CHECK(o.status == ScanOutcome::Status::unavailable);
     CHECK(o.reason == Unavailable::error);
     CHECK_THAT(o.detail, Catch::Contains("VERSION"));
+    // The check ran: the operator sees what clamd answered, and no date.
+    REQUIRE(o.scanner);
+    CHECK(o.scanner->version == "stream: OK");
+    CHECK_FALSE(o.scanner->signatures_dated);
 }
 
 TEST_CASE("a package scan against a silent server ends at the first timeout",
@@ -148,4 +152,38 @@ TEST_CASE("a package scan against a silent server ends at the first timeout",
     CHECK(o.status == ScanOutcome::Status::unavailable);
     CHECK(o.reason == Unavailable::timeout);
     CHECK(fake.connections() == 1);
+}
+
+TEST_CASE("a package scan reports what VERSION said, clean or stale", "[clamd][fake][package]") {
+    TempDir dir;
+    FakeBehaviour b = answering("stream: OK\0"s);
+    b.version_reply = "ClamAV 1.4.6/27000/Mon Nov 23 08:00:00 2026\0"s;
+    FakeClamd fake(dir / "clamd.sock", b);
+    const auto built = parse_ctime("Mon Nov 23 08:00:00 2026");
+    REQUIRE(built);
+    const Entry entries[] = {{"a.txt", "abc"}};
+    const auto fresh =
+        scan_package(client_for(fake), SignaturePolicy{}, "package", entries, *built + 1h);
+    CHECK(fresh.status == ScanOutcome::Status::clean);
+    REQUIRE(fresh.scanner);
+    CHECK(fresh.scanner->version == "ClamAV 1.4.6/27000/Mon Nov 23 08:00:00 2026");
+    CHECK(fresh.scanner->signatures_dated == built);
+    CHECK(fresh.scanner->checked == *built + 1h);
+    // Stale signatures are no verdict, but what the check found is still reported.
+    const auto stale =
+        scan_package(client_for(fake), SignaturePolicy{}, "package", entries, *built + 96h);
+    CHECK(stale.status == ScanOutcome::Status::unavailable);
+    CHECK(stale.reason == Unavailable::stale_signatures);
+    REQUIRE(stale.scanner);
+    CHECK(stale.scanner->signatures_dated == built);
+}
+
+TEST_CASE("a package scan without a VERSION answer reports no scanner", "[clamd][fake][package]") {
+    TempDir dir;
+    const Client client(Address::parse((dir / "nothing.sock").string()), 5s, 1ull << 40);
+    const Entry entries[] = {{"a.txt", "abc"}};
+    const auto o = scan_package(client, SignaturePolicy{}, "package", entries);
+    CHECK(o.status == ScanOutcome::Status::unavailable);
+    CHECK(o.reason == Unavailable::unreachable);
+    CHECK_FALSE(o.scanner);
 }

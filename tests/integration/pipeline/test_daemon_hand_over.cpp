@@ -74,6 +74,8 @@ TEST_CASE("released filings cross the one-way link into the core inbox exactly o
         FAIL("filings after the sender's death were not sent\n" << f.logs());
     CHECK(f.metrics()["sekisho_oneway_sender_failures_total"] >= 1);
     CHECK(f.metrics()["sekisho_oneway_sent_total"] == static_cast<double>(total));
+    CHECK(f.metrics()["sekisho_send_duration_seconds_count"] == static_cast<double>(total));
+    CHECK(f.metrics()["sekisho_send_duration_seconds_sum"] > 0);
     if (!f.wait_for_notices("accepted", total, 60s))
         FAIL("not every release was notified\n" << f.logs());
     f.stop_daemon();
@@ -91,6 +93,8 @@ TEST_CASE("released filings cross the one-way link into the core inbox exactly o
             boost::json::parse(test::read_file(link.inbox() / (item.id.str() + ".json")));
         CHECK(manifest.at("external_id").as_string() == item.external_id);
         CHECK(manifest.at("verdict").as_string() == "accept");
+        // Released by the auto policy: the daemon itself is the releasing actor.
+        CHECK(manifest.at("release").at("released_by").as_string() == "sekishod");
         ++checked;
     }
     CHECK(checked == total);

@@ -5,8 +5,10 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <optional>
 #include <set>
 
 #include "tests/integration/daemon/daemon_fixture.hpp"
@@ -16,6 +18,53 @@
 using namespace sekisho;
 using namespace std::chrono_literals;
 using queue::State;
+
+namespace {
+
+// The first sample of a family whose labels vary (a version), if any.
+std::optional<std::pair<std::string, double>> sample_of(const std::map<std::string, double>& m,
+                                                        const std::string& family) {
+    const auto it = m.lower_bound(family + "{");
+    if (it == m.end() || it->first.rfind(family + "{", 0) != 0)
+        return std::nullopt;
+    return *it;
+}
+
+// Downloads and inspections, as the metrics file shows them once every filing has settled.
+void check_fetch_metrics(const test::PipelineFixture& f, std::size_t filings) {
+    auto m = f.metrics();
+    INFO(test::read_file(f.daemon.metrics));
+    const std::string source = "{source=\"mynaportal\"}";
+    CHECK(m["sekisho_fetch_duration_seconds_count" + source] ==
+          m["sekisho_source_items_taken_total" + source]);
+    CHECK(m["sekisho_fetch_duration_seconds_count" + source] >= static_cast<double>(filings));
+    CHECK(m["sekisho_fetch_duration_seconds_sum" + source] > 0);
+    CHECK(m.count("sekisho_fetch_failures_total" + source) == 1);
+    CHECK(m["sekisho_inspect_duration_seconds_count"] > 0);
+    CHECK(m["sekisho_inspect_duration_seconds_sum"] > 0);
+}
+
+// Scans and clamd's status, likewise.
+void check_scan_metrics(const test::PipelineFixture& f, bool has_malware) {
+    auto m = f.metrics();
+    INFO(test::read_file(f.daemon.metrics));
+    CHECK(m["sekisho_scans_total{result=\"clean\"}"] == f.items_in("staged"));
+    CHECK(m["sekisho_scans_total{result=\"infected\"}"] == (has_malware ? 1 : 0));
+    CHECK(m.count("sekisho_scans_total{result=\"unavailable\"}") == 1);
+    CHECK(m["sekisho_scan_duration_seconds_count"] >= f.items_in("staged"));
+    CHECK(m["sekisho_scan_duration_seconds_sum"] > 0);
+    const auto info = sample_of(m, "sekisho_clamd_info");
+    REQUIRE(info);
+    CHECK_THAT(info->first, Catch::Contains("version=\""));
+    CHECK(info->second == 1);
+    // The test clamd has custom signatures only: dated by its database file, just copied.
+    REQUIRE(m.count("sekisho_clamd_signature_age_seconds") == 1);
+    CHECK(m["sekisho_clamd_signature_age_seconds"] >= 0);
+    CHECK(m["sekisho_clamd_signature_age_seconds"] < 3600);
+    CHECK(m["sekisho_clamd_last_check_timestamp_seconds"] > 0);
+}
+
+}  // namespace
 
 TEST_CASE("generated filings end staged or rejected as expected, with returned notices",
           "[pipeline][daemon]") {
@@ -33,6 +82,11 @@ TEST_CASE("generated filings end staged or rejected as expected, with returned n
         FAIL("not every rejection was returned\n" << f.logs());
     // Valid items are staged after their scan; give the last ones a moment.
     f.wait_until_settled(expected, 60s);
+    check_fetch_metrics(f, expected.size());
+    const bool has_malware = std::any_of(expected.begin(), expected.end(), [](const auto& e) {
+        return e.second.codes.count("E-MALWARE") == 1;
+    });
+    check_scan_metrics(f, has_malware);
     f.stop_daemon();
 
     auto q = f.open_queue();
@@ -71,8 +125,10 @@ TEST_CASE("an unreachable clamd leaves valid filings in scanning until it is bac
     const auto expected = f.expectations();
     if (!f.wait_for_notices("received", expected.size(), 60s))
         FAIL("not every filing was received\n" << f.logs());
-    if (!f.wait_for_metric("sekisho_scanner_available 0", 60s))
+    // The whole sample line: its HELP text reads "sekisho_scanner_available 0 while ...".
+    if (!f.wait_for_metric("\nsekisho_scanner_available 0\n", 60s))
         FAIL("the scanner was not reported unusable\n" << f.logs());
+    CHECK(f.metrics()["sekisho_scans_total{result=\"unavailable\"}"] >= 1);
     const auto all_waiting = [&] {
         return f.items_in("scanning") == static_cast<double>(expected.size());
     };

@@ -7,6 +7,7 @@
 
 #include "daemon/inspect/reason_codes.hpp"
 #include "daemon/pipeline.hpp"
+#include "daemon/pipeline_stages.hpp"
 #include "tests/unit/queue/queue_fixture.hpp"
 
 using namespace sekisho;
@@ -18,14 +19,23 @@ namespace {
 
 const std::string kMeta = R"({"arrive_id":"A1","auth_method":"gbizid"})";
 
+ScanResult scan_result(ScanStatus status, std::string where = "", std::string detail = "") {
+    ScanResult r;
+    r.status = status;
+    r.where = std::move(where);
+    r.detail = std::move(detail);
+    return r;
+}
+
 // Stand-ins for the sandboxed worker and clamd, whose answers the test sets; the real
 // ones are exercised by the integration tests.
 struct Stages {
     std::mutex mutex;
     InspectResult inspect{inspect::Verdict{}, {{"KPFD0006.CSV", "x"}}, {"2200700"}, ""};
-    ScanResult scan{ScanStatus::clean, "", ""};
+    ScanResult scan = scan_result(ScanStatus::clean);
     std::atomic<int> inspections{0};
     std::atomic<int> scans{0};
+    std::chrono::milliseconds delay{0};  // how long each inspection and scan takes
     std::string last_zip;
     inspect::AuthMethod last_auth = inspect::AuthMethod::certificate;
 
@@ -33,6 +43,7 @@ struct Stages {
         return [this](std::string_view zip, const inspect::Options& o) {
             std::lock_guard lock(mutex);
             ++inspections;
+            std::this_thread::sleep_for(delay);
             last_zip = std::string(zip);
             last_auth = o.auth_method;
             return inspect;
@@ -42,6 +53,7 @@ struct Stages {
         return [this](std::string_view, const std::vector<inspect::Entry>&) {
             std::lock_guard lock(mutex);
             ++scans;
+            std::this_thread::sleep_for(delay);
             return scan;
         };
     }
@@ -148,7 +160,7 @@ TEST_CASE("no verdict puts the item on hold and the pipeline goes on", "[pipelin
 TEST_CASE("an unusable scanner leaves the item in scanning until it works again", "[pipeline]") {
     test::QueueFixture f;
     Stages st;
-    st.scan = {ScanStatus::unavailable, "", "clamd unreachable"};
+    st.scan = scan_result(ScanStatus::unavailable, "", "clamd unreachable");
     const auto id = confirmed(f, "A1", "zip", kMeta);
     Pipeline p(*f.q, {}, st.inspect_fn(), st.scan_fn(), fast());
     p.start();
@@ -160,7 +172,7 @@ TEST_CASE("an unusable scanner leaves the item in scanning until it works again"
     CHECK(f.q->find(id)->state == State::scanning);
     CHECK_FALSE(p.counters().scanner_available);
     CHECK(p.counters().scanner_problem == "clamd unreachable");
-    st.set_scan({ScanStatus::clean, "", ""});
+    st.set_scan(scan_result(ScanStatus::clean));
     CHECK(wait_for(*f.q, id, State::staged) == State::staged);
     CHECK(p.counters().scanner_available);
 }
@@ -168,7 +180,7 @@ TEST_CASE("an unusable scanner leaves the item in scanning until it works again"
 TEST_CASE("malware found by the scanner rejects with E-MALWARE", "[pipeline]") {
     test::QueueFixture f;
     Stages st;
-    st.scan = {ScanStatus::infected, "photo.jpg", "Eicar-Test-Signature"};
+    st.scan = scan_result(ScanStatus::infected, "photo.jpg", "Eicar-Test-Signature");
     const auto id = confirmed(f, "A1", "zip", kMeta);
     Pipeline p(*f.q, {}, st.inspect_fn(), st.scan_fn(), fast());
     p.start();
@@ -259,4 +271,106 @@ TEST_CASE("the auto-release policy releases clean items whose every form it list
         return n.item == listed && n.request.kind == "accepted";
     });
     CHECK(accepted == 1);
+}
+
+TEST_CASE("inspections and scans are counted with their durations", "[pipeline][metrics]") {
+    test::QueueFixture f;
+    Stages st;
+    st.delay = 20ms;
+    Pipeline p(*f.q, {}, st.inspect_fn(), st.scan_fn(), fast());
+    p.start();
+    const auto clean = confirmed(f, "A1", "one", kMeta);
+    REQUIRE(wait_for(*f.q, clean, State::staged) == State::staged);
+    st.set_scan(scan_result(ScanStatus::infected, "photo.jpg", "Eicar-Test-Signature"));
+    const auto infected = confirmed(f, "A2", "two", kMeta);
+    p.wake();
+    REQUIRE(wait_for(*f.q, infected, State::rejected) == State::rejected);
+    st.set_scan(scan_result(ScanStatus::unavailable, "", "clamd unreachable"));
+    const auto waiting = confirmed(f, "A3", "three", kMeta);
+    p.wake();
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (p.counters().scan_retries < 2 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(5ms);
+    p.stop();
+    CHECK(f.q->find(waiting)->state == State::scanning);
+    const auto c = p.counters();
+    CHECK(c.scans_clean == 1);
+    CHECK(c.scans_infected == 1);
+    CHECK(c.scan_retries >= 2);
+    // Every attempt is timed, a scan that found clamd unusable too; a retried scan is
+    // inspected again, and that inspection is timed as well.
+    CHECK(c.scan_duration.count == static_cast<std::uint64_t>(st.scans.load()));
+    CHECK(c.inspect_duration.count == static_cast<std::uint64_t>(st.inspections.load()));
+    CHECK(c.scan_duration.sum_seconds >= 0.02 * static_cast<double>(c.scan_duration.count));
+    CHECK(c.inspect_duration.sum_seconds >= 0.02 * static_cast<double>(c.inspect_duration.count));
+}
+
+TEST_CASE("what the last VERSION check found is kept while clamd cannot be asked",
+          "[pipeline][metrics]") {
+    test::QueueFixture f;
+    Stages st;
+    const auto dated = std::chrono::system_clock::now() - 5h;
+    const auto checked = std::chrono::system_clock::now();
+    ScanResult with_check = scan_result(ScanStatus::clean);
+    with_check.scanner_version = "ClamAV 1.4.6/27000/Mon Nov 23 08:00:00 2026";
+    with_check.signatures_dated = dated;
+    with_check.scanner_checked = checked;
+    st.scan = with_check;
+    Pipeline p(*f.q, {}, st.inspect_fn(), st.scan_fn(), fast());
+    CHECK_FALSE(p.counters().scanner_checked);
+    p.start();
+    const auto first = confirmed(f, "A1", "one", kMeta);
+    REQUIRE(wait_for(*f.q, first, State::staged) == State::staged);
+    CHECK(p.counters().scanner_version == with_check.scanner_version);
+    CHECK(p.counters().signatures_dated == dated);
+    CHECK(p.counters().scanner_checked == checked);
+    // Unreachable: no VERSION answer, nothing new to say about the scanner.
+    st.set_scan(scan_result(ScanStatus::unavailable, "", "unreachable: connect"));
+    const auto second = confirmed(f, "A2", "two", kMeta);
+    p.wake();
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (p.counters().scan_retries < 1 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(5ms);
+    CHECK(f.q->find(second)->state == State::scanning);
+    CHECK(p.counters().scanner_version == with_check.scanner_version);
+    CHECK(p.counters().signatures_dated == dated);
+    // Stale or undated signatures: the check ran, and its findings replace the old ones.
+    ScanResult undated = scan_result(ScanStatus::unavailable, "", "stale signatures: undated");
+    undated.scanner_version = "ClamAV 1.4.7";
+    undated.scanner_checked = checked + 1s;
+    st.set_scan(undated);
+    const auto until = std::chrono::steady_clock::now() + 10s;
+    while (p.counters().scanner_version != "ClamAV 1.4.7" &&
+           std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(5ms);
+    p.stop();
+    CHECK(p.counters().scanner_version == "ClamAV 1.4.7");
+    CHECK_FALSE(p.counters().signatures_dated);
+    CHECK(p.counters().scanner_checked == checked + 1s);
+    CHECK(f.q->find(second)->state == State::scanning);
+}
+
+TEST_CASE("clamd's outcome keeps what the VERSION check found, whatever the status",
+          "[pipeline][clamd]") {
+    const auto now = std::chrono::system_clock::now();
+    clamd::ScanOutcome stale;
+    stale.status = clamd::ScanOutcome::Status::unavailable;
+    stale.reason = clamd::Unavailable::stale_signatures;
+    stale.detail = "signatures older than max_signature_age 3d";
+    stale.scanner =
+        clamd::ScannerInfo{"ClamAV 1.4.6/27000/Mon Nov 23 08:00:00 2026", now - 96h, now};
+    const auto r = to_scan_result(stale);
+    CHECK(r.status == ScanStatus::unavailable);
+    CHECK_THAT(r.detail, Catch::Contains("older than"));
+    CHECK(r.scanner_version == "ClamAV 1.4.6/27000/Mon Nov 23 08:00:00 2026");
+    CHECK(r.signatures_dated == now - 96h);
+    CHECK(r.scanner_checked == now);
+
+    clamd::ScanOutcome unreachable;
+    unreachable.reason = clamd::Unavailable::unreachable;
+    const auto u = to_scan_result(unreachable);
+    CHECK(u.status == ScanStatus::unavailable);
+    CHECK(u.scanner_version.empty());
+    CHECK_FALSE(u.signatures_dated);
+    CHECK_FALSE(u.scanner_checked);
 }

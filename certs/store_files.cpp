@@ -1,0 +1,107 @@
+#include "certs/store_files.hpp"
+
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+namespace sekisho::certs::detail {
+namespace {
+
+[[noreturn]] void fail(const std::filesystem::path& path, const std::string& why) {
+    throw std::runtime_error("certificate store: " + path.string() + ": " + why);
+}
+
+class Fd {
+  public:
+    explicit Fd(int fd) : fd_(fd) {}
+    ~Fd() {
+        if (fd_ >= 0)
+            ::close(fd_);
+    }
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    int get() const { return fd_; }
+
+  private:
+    int fd_;
+};
+
+// Reads at most buf.size() bytes; the caller's buffer is one larger than the limit, so a
+// full buffer means the file is too large.
+std::size_t read_into(int fd, std::vector<unsigned char>& buf, const std::filesystem::path& path) {
+    std::size_t got = 0;
+    while (got < buf.size()) {
+        const ssize_t n = ::read(fd, buf.data() + got, buf.size() - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            const int err = errno;
+            OPENSSL_cleanse(buf.data(), buf.size());
+            fail(path, std::string("cannot read: ") + std::strerror(err));
+        }
+        if (n == 0)
+            break;
+        got += static_cast<std::size_t>(n);
+    }
+    return got;
+}
+
+}  // namespace
+
+void make_private_dir(const std::filesystem::path& dir) {
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+        fail(dir, std::string("cannot create: ") + std::strerror(errno));
+    struct stat st {};
+    if (::lstat(dir.c_str(), &st) != 0)
+        fail(dir, std::strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        fail(dir, "not a directory");
+    if (st.st_uid != ::geteuid())
+        fail(dir, "not owned by the user sekishod runs as");
+    if ((st.st_mode & 0077) != 0)
+        fail(dir, "accessible by group or others; chmod 0700 it");
+}
+
+std::optional<std::vector<unsigned char>> read_limited(const std::filesystem::path& path,
+                                                       std::size_t max_size) {
+    Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY));
+    if (fd.get() < 0 && errno == ENOENT)
+        return std::nullopt;
+    if (fd.get() < 0)
+        fail(path, std::string("cannot open: ") + std::strerror(errno));
+    std::vector<unsigned char> buf(max_size + 1);
+    const std::size_t got = read_into(fd.get(), buf, path);
+    if (got > max_size) {
+        OPENSSL_cleanse(buf.data(), buf.size());
+        fail(path, "larger than " + std::to_string(max_size / 1024) + " KiB");
+    }
+    buf.resize(got);  // shrinking keeps the allocation: no unwiped copy of a key is made
+    return buf;
+}
+
+FileLock::FileLock(const std::filesystem::path& path) {
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd_ < 0)
+        fail(path, std::string("cannot open lock file: ") + std::strerror(errno));
+    while (::flock(fd_, LOCK_EX) != 0) {
+        if (errno == EINTR)
+            continue;
+        const int err = errno;
+        ::close(fd_);
+        fail(path, std::string("cannot lock: ") + std::strerror(err));
+    }
+}
+
+FileLock::~FileLock() {
+    if (fd_ >= 0)
+        ::close(fd_);
+}
+
+}  // namespace sekisho::certs::detail

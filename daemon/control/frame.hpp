@@ -1,0 +1,29 @@
+#pragma once
+// Framing of the control socket (sekishod ↔ sekishoctl): each message is one JSON object,
+// preceded by its length as 4 bytes big-endian. One request per connection; the reply is
+// any number of frames, the last one holding "done".
+
+#include <cstddef>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace sekisho::control {
+
+// A request carries at most a few certificates (certs rotate) or 10,000 ids.
+inline constexpr std::size_t kMaxRequestBytes = 512 * 1024;
+inline constexpr std::size_t kMaxReplyFrameBytes = 1024 * 1024;
+
+class FrameError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+// Blocking reads and writes on a stream socket; timeouts come from the socket's
+// SO_RCVTIMEO/SO_SNDTIMEO. read_frame returns nullopt when the peer closed before a frame
+// began; a frame larger than max_bytes, a short frame or a timeout throws FrameError.
+std::optional<std::string> read_frame(int fd, std::size_t max_bytes);
+void write_frame(int fd, std::string_view body);
+
+}  // namespace sekisho::control

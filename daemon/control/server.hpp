@@ -1,0 +1,75 @@
+#pragma once
+// The control socket server (DESIGN.md: sekishoctl is a thin client of it). A Unix stream
+// socket at daemon.control_socket, mode 0660, in the service's group; one request per
+// connection; each connection on its own thread (at most kMaxConnections at once), so a
+// slow client or a long audit export never stalls the daemon's event loop.
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <condition_variable>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "daemon/control/peer.hpp"
+
+namespace sekisho::control {
+
+inline constexpr std::size_t kMaxConnections = 8;
+
+// Writes the reply of one request: rows, then exactly one done frame.
+class Replier {
+  public:
+    explicit Replier(int fd) : fd_(fd) {}
+    void row(boost::json::value v);
+    void line(std::string_view text);  // a line of text output (audit export)
+    void done(int exit_code, const std::string& message, boost::json::object result = {});
+    bool finished() const { return finished_; }
+    int exit_code() const { return exit_code_; }
+    const std::string& message() const { return message_; }
+
+  private:
+    int fd_;
+    bool finished_ = false;
+    int exit_code_ = 1;
+    std::string message_;
+};
+
+using RequestHandler =
+    std::function<void(const Caller&, const boost::json::object& request, Replier&)>;
+
+class ControlServer {
+  public:
+    ControlServer(std::filesystem::path socket_path, RequestHandler handler);
+    ~ControlServer();
+    ControlServer(const ControlServer&) = delete;
+    ControlServer& operator=(const ControlServer&) = delete;
+
+    // Binds the socket (throws with the reason when it cannot) and starts serving.
+    void start();
+    // Stops accepting, ends the connections in progress, removes the socket file.
+    void stop();
+
+  private:
+    void bind_socket();
+    void accept_loop();
+    void serve(int fd);
+    void finish_connection(int fd);
+    void refuse_busy(int fd);
+
+    std::filesystem::path path_;
+    RequestHandler handler_;
+    int listen_fd_ = -1;
+    int stop_pipe_[2] = {-1, -1};
+    std::thread acceptor_;
+    std::mutex mutex_;
+    std::condition_variable idle_;
+    std::set<int> active_;  // connections being served, each by a detached thread
+    bool stopping_ = false;
+};
+
+}  // namespace sekisho::control
