@@ -145,6 +145,7 @@ int Daemon::run() {
                        {"daemon started", std::nullopt, std::nullopt, {{"version", kVersion}}});
     } catch (const std::exception& e) {
         log::error("cannot start", {{"reason", e.what()}});
+        stop_control();
         return kExitFailure;
     }
     if (settings_.oneway.destination.empty()) {

@@ -94,6 +94,10 @@ class Daemon : private control::DaemonView {
     boost::json::object status_on_loop() const;
     boost::json::object apply_rotation(const control::CertRotation& r, const queue::Actor& actor);
     boost::json::object apply_rollback(const std::string& use, const queue::Actor& actor);
+    // Makes the store's current certificate of `use` the one in force and audits it; on
+    // any failure puts the previous one back and rethrows.
+    void switch_certificate(const std::string& use, const queue::Actor& actor,
+                            const std::string& action, queue::Details details);
     // Reads the client certificates in force; warns once per use when one enters the 30-
     // or 7-day window or expires.
     void check_certificates();

@@ -56,7 +56,7 @@ void add_bundle(json::array& out, const std::string& use, const config::Path& fi
     if (file.empty())
         return;
     try {
-        for (const auto& c : certs::describe_pem(read_pem_file(file)))
+        for (const auto& c : certs::describe_pem(read_pem_file(file, certs::kMaxDescribePem)))
             out.push_back(cert_json(use, "file " + file.string(), c));
     } catch (const std::exception& e) {
         out.push_back(
@@ -69,7 +69,13 @@ void add_bundle(json::array& out, const std::string& use, const config::Path& fi
 template <class F>
 auto Daemon::on_loop(F f) -> decltype(f()) {
     using R = decltype(f());
-    auto task = std::make_shared<std::packaged_task<R()>>(std::move(f));
+    // The task owns what it needs (captured by value) and does nothing once the daemon is
+    // stopping: a caller that gave up must not see its request carried out afterwards.
+    auto task = std::make_shared<std::packaged_task<R()>>([this, f = std::move(f)]() mutable {
+        if (closing_)
+            throw std::runtime_error("sekishod is stopping");
+        return f();
+    });
     auto done = task->get_future();
     boost::asio::post(io_, [task] { (*task)(); });
     while (done.wait_for(kLoopPoll) != std::future_status::ready) {
@@ -261,10 +267,11 @@ json::array Daemon::certificates() {
         json::array out;
         for (const std::string_view use : certs::kClientUses) {
             const config::PeerSettings* peer = peer_of_use(settings_, use);
-            const auto rotated = cert_store_->current(use);
-            if (!rotated && peer->client_cert.empty())
-                continue;
             try {
+                // A damaged store is when the listing is needed most: reported per use.
+                const auto rotated = cert_store_->current(use);
+                if (!rotated && peer->client_cert.empty())
+                    continue;
                 const std::string origin =
                     rotated ? "rotated generation " + std::to_string(rotated->generation) +
                                   " (installed " + unix_time_text(rotated->installed_at) + ")"
@@ -288,11 +295,15 @@ json::array Daemon::certificates() {
 }
 
 json::object Daemon::rotate_certificate(const control::CertRotation& r, const queue::Actor& actor) {
-    return on_loop([this, &r, &actor] { return apply_rotation(r, actor); });
+    const auto key = r.key_pem.view();
+    auto copy = std::make_shared<control::CertRotation>(control::CertRotation{
+        r.use, r.cert_pem, config::SecretBytes(std::vector<unsigned char>(key.begin(), key.end())),
+        r.chain_pem});
+    return on_loop([this, copy, actor] { return apply_rotation(*copy, actor); });
 }
 
 json::object Daemon::rollback_certificate(const std::string& use, const queue::Actor& actor) {
-    return on_loop([this, &use, &actor] { return apply_rollback(use, actor); });
+    return on_loop([this, use, actor] { return apply_rollback(use, actor); });
 }
 
 json::object Daemon::apply_rotation(const control::CertRotation& r, const queue::Actor& actor) {
@@ -301,34 +312,31 @@ json::object Daemon::apply_rotation(const control::CertRotation& r, const queue:
                                     "\" (mynaportal-client or chukan-client)");
     const config::PeerSettings& peer = *peer_of_use(settings_, r.use);
     const config::Path ca = peer.client_ca_file.empty() ? peer.ca_file : peer.client_ca_file;
-    if (ca.empty())
+    if (ca.empty()) {
         throw certs::RotationRefused(
             "no CA to check the chain against: set client_ca_file or "
             "ca_file of the source of " +
             r.use);
+    }
     const auto key = r.key_pem.view();
-    certs::Candidate candidate{
-        r.cert_pem, config::SecretBytes(std::vector<unsigned char>(key.begin(), key.end())),
-        r.chain_pem};
+    const auto secret = [&] {
+        return config::SecretBytes(std::vector<unsigned char>(key.begin(), key.end()));
+    };
+    certs::Candidate candidate{r.cert_pem, secret(), r.chain_pem};
     const auto info = certs::check_candidate(
         candidate,
         {ca, std::chrono::duration_cast<std::chrono::seconds>(settings_.certs.min_remaining),
          std::chrono::system_clock::now()});
+    // The TLS library must take it as well before anything changes.
+    tls_context_of(
+        peer, certs::ClientCertificate{r.cert_pem + (r.chain_pem.empty() ? "" : "\n" + r.chain_pem),
+                                       secret(), 0, 0});
     const auto generation = cert_store_->install(r.use, candidate);
-    try {
-        if (r.use == "mynaportal-client")
-            apply_mynaportal(settings_);
-    } catch (...) {
-        cert_store_->rollback(r.use);
-        throw;
-    }
-    queue_->record(actor, {"certificate rotated",
-                           std::nullopt,
-                           std::nullopt,
-                           {{"use", r.use},
-                            {"generation", generation},
-                            {"sha256", info.sha256},
-                            {"not_after", unix_time_text(info.not_after)}}});
+    switch_certificate(r.use, actor, "certificate rotated",
+                       {{"use", r.use},
+                        {"generation", generation},
+                        {"sha256", info.sha256},
+                        {"not_after", unix_time_text(info.not_after)}});
     log::notice("client certificate rotated", {{"use", r.use},
                                                {"generation", generation},
                                                {"sha256", info.sha256},
@@ -336,11 +344,28 @@ json::object Daemon::apply_rotation(const control::CertRotation& r, const queue:
     check_certificates();
     auto out = cert_json(r.use, "rotated generation " + std::to_string(generation), info);
     out["generation"] = generation;
+    const bool in_use = r.use == "mynaportal-client" && settings_.mynaportal.enabled;
     out["message"] = "installed " + r.use + " generation " + std::to_string(generation) +
                      " (sha256 " + info.sha256 + ", " +
-                     std::to_string(out["days_left"].as_int64()) +
-                     " days left); new connections use it";
+                     std::to_string(out["days_left"].as_int64()) + " days left); " +
+                     (in_use ? "new connections use it" : "no enabled source uses it yet");
     return out;
+}
+
+void Daemon::switch_certificate(const std::string& use, const queue::Actor& actor,
+                                const std::string& action, queue::Details details) {
+    try {
+        if (use == "mynaportal-client")
+            apply_mynaportal(settings_);
+        queue_->record(actor, {action, std::nullopt, std::nullopt, std::move(details)});
+    } catch (...) {
+        // Unusable or unaudited: what was in force before is put back (a rollback swaps
+        // current and previous, so it also undoes a rollback).
+        cert_store_->rollback(use);
+        if (use == "mynaportal-client")
+            apply_mynaportal(settings_);
+        throw;
+    }
 }
 
 json::object Daemon::apply_rollback(const std::string& use, const queue::Actor& actor) {
@@ -348,17 +373,8 @@ json::object Daemon::apply_rollback(const std::string& use, const queue::Actor& 
         throw std::invalid_argument("unknown use \"" + use +
                                     "\" (mynaportal-client or chukan-client)");
     const auto generation = cert_store_->rollback(use);
-    try {
-        if (use == "mynaportal-client")
-            apply_mynaportal(settings_);
-    } catch (...) {
-        cert_store_->rollback(use);
-        throw;
-    }
-    queue_->record(actor, {"certificate rolled back",
-                           std::nullopt,
-                           std::nullopt,
-                           {{"use", use}, {"generation", generation}}});
+    switch_certificate(use, actor, "certificate rolled back",
+                       {{"use", use}, {"generation", generation}});
     log::notice("client certificate rolled back",
                 {{"use", use}, {"generation", generation}, {"by_uid", actor.uid.value_or(0)}});
     check_certificates();

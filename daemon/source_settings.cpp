@@ -10,13 +10,13 @@ namespace {
 
 constexpr std::size_t kMaxPemBytes = 64 * 1024;
 
-std::string read_pem(const config::Path& file) {
+std::string read_pem(const config::Path& file, std::size_t max_bytes = kMaxPemBytes) {
     std::ifstream in(file, std::ios::binary);
     if (!in)
         throw std::runtime_error("cannot read " + file.string());
     std::ostringstream text;
     text << in.rdbuf();
-    if (text.str().size() > kMaxPemBytes)
+    if (text.str().size() > max_bytes)
         throw std::runtime_error(file.string() + " is too large");
     return text.str();
 }
@@ -39,8 +39,8 @@ std::shared_ptr<http::TlsClientContext> tls_context_of(
          config::load_secret(peer.client_key, {.owner = ::geteuid(), .max_size = kMaxPemBytes})});
 }
 
-std::string read_pem_file(const config::Path& file) {
-    return read_pem(file);
+std::string read_pem_file(const config::Path& file, std::size_t max_bytes) {
+    return read_pem(file, max_bytes);
 }
 
 std::string configured_client_cert(const config::PeerSettings& peer) {

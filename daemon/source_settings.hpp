@@ -20,7 +20,7 @@ mynaportal::PollSettings mynaportal_settings(const config::Settings& s,
                                              const certs::CertStore* store);
 // The configured client certificate file of a use ("mynaportal-client"), as PEM.
 std::string configured_client_cert(const config::PeerSettings& peer);
-// A PEM file of at most 64 KiB.
-std::string read_pem_file(const config::Path& file);
+// A PEM file of at most max_bytes (64 KiB by default; CA bundles may be larger).
+std::string read_pem_file(const config::Path& file, std::size_t max_bytes = 64 * 1024);
 
 }  // namespace sekisho::daemon

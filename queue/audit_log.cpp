@@ -179,6 +179,24 @@ std::int64_t AuditLog::export_jsonl(std::ostream& out, std::optional<std::int64_
     return n;
 }
 
+std::int64_t AuditLog::export_page(std::ostream& out, std::optional<std::int64_t> since_ms,
+                                   std::optional<std::int64_t> until_ms, std::int64_t after_seq,
+                                   std::int64_t limit) {
+    auto s = db_.prepare(std::string("SELECT ") + kAuditColumns +
+                         " FROM audit WHERE at >= ?1 AND at < ?2 AND seq > ?3 ORDER BY seq"
+                         " LIMIT ?4");
+    s.bind(1, since_ms.value_or(std::numeric_limits<std::int64_t>::min()));
+    s.bind(2, until_ms.value_or(std::numeric_limits<std::int64_t>::max()));
+    s.bind(3, after_seq).bind(4, limit);
+    std::int64_t last = after_seq;
+    while (s.step()) {
+        const auto r = read_audit_record(s);
+        out << boost::json::serialize(to_json(r)) << "\n";
+        last = r.seq;
+    }
+    return last;
+}
+
 std::int64_t AuditLog::count() {
     auto s = db_.prepare("SELECT COUNT(*) FROM audit");
     s.step();

@@ -83,6 +83,11 @@ class AuditLog {
     // JSON Lines, one record a line, records with since <= at < until.
     std::int64_t export_jsonl(std::ostream& out, std::optional<std::int64_t> since_ms,
                               std::optional<std::int64_t> until_ms);
+    // At most `limit` records with seq > after_seq (and since <= at < until); returns the
+    // last seq written, or after_seq when there was none.
+    std::int64_t export_page(std::ostream& out, std::optional<std::int64_t> since_ms,
+                             std::optional<std::int64_t> until_ms, std::int64_t after_seq,
+                             std::int64_t limit);
     std::int64_t count();
 
   private:

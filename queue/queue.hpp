@@ -284,6 +284,11 @@ class Queue {
     AuditVerification verify_audit();
     std::int64_t export_audit(std::ostream& out, std::optional<std::int64_t> since_ms,
                               std::optional<std::int64_t> until_ms);
+    // A page of the export (see AuditLog::export_page): the lock is held for one page
+    // only, so a slow reader of a long export never blocks the queue.
+    std::int64_t export_audit_page(std::ostream& out, std::optional<std::int64_t> since_ms,
+                                   std::optional<std::int64_t> until_ms, std::int64_t after_seq,
+                                   std::int64_t limit);
     std::int64_t audit_records();
 
     std::filesystem::path payload_path(const ItemId& id) const;

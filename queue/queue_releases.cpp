@@ -110,10 +110,12 @@ ReleaseRecord Queue::request_release(const ItemId& id, const Actor& actor,
     }
     check_releasable(*item);
     const std::int64_t now = unix_ms_now();
-    if (const auto r = release_record_locked(id);
-        r && r->state == "pending" && r->expires_ms.value_or(0) > now) {
-        throw IllegalTransition("item " + id.str() + " already waits for approval (" +
-                                describe_request(*r) + ")");
+    if (const auto r = release_record_locked(id); r && r->state == "pending") {
+        if (r->expires_ms.value_or(0) > now) {
+            throw IllegalTransition("item " + id.str() + " already waits for approval (" +
+                                    describe_request(*r) + ")");
+        }
+        expire_request_locked(*r);  // not swept yet: its end is recorded before the new one
     }
     const std::int64_t expires = now + valid_for.count();
     auto s = db_->prepare(

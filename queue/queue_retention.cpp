@@ -138,6 +138,13 @@ std::int64_t Queue::export_audit(std::ostream& out, std::optional<std::int64_t> 
     return audit_->export_jsonl(out, since_ms, until_ms);
 }
 
+std::int64_t Queue::export_audit_page(std::ostream& out, std::optional<std::int64_t> since_ms,
+                                      std::optional<std::int64_t> until_ms, std::int64_t after_seq,
+                                      std::int64_t limit) {
+    std::lock_guard lock(db_mutex_);
+    return audit_->export_page(out, since_ms, until_ms, after_seq, limit);
+}
+
 std::int64_t Queue::audit_records() {
     std::lock_guard lock(db_mutex_);
     return audit_->count();

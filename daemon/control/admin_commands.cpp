@@ -1,7 +1,8 @@
 #include "daemon/control/admin_commands.hpp"
 
-#include <ostream>
-#include <streambuf>
+#include <openssl/crypto.h>
+
+#include <sstream>
 
 #include "daemon/control/request_fields.hpp"
 #include "daemon/control/service.hpp"
@@ -12,38 +13,19 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::size_t kMaxPemBytes = 64 * 1024;
-constexpr std::size_t kMaxLineBytes = 512 * 1024;
 
-// Sends what is written to it as one frame per line: the export streams however long the
-// audit log is, in bounded memory.
-class LineFrames : public std::streambuf {
-  public:
-    explicit LineFrames(Replier& reply) : reply_(reply) {}
-    void flush_rest() {
-        if (!line_.empty())
-            send();
-    }
+constexpr std::int64_t kExportPage = 500;
 
-  protected:
-    int_type overflow(int_type c) override {
-        if (traits_type::eq_int_type(c, traits_type::eof()))
-            return traits_type::not_eof(c);
-        if (traits_type::to_char_type(c) == '\n') {
-            send();
-        } else if (line_.size() < kMaxLineBytes) {
-            line_.push_back(traits_type::to_char_type(c));
-        }
-        return c;
+// Sends a page of JSON Lines as one frame per line.
+std::int64_t send_lines(const std::string& page, Replier& reply) {
+    std::int64_t n = 0;
+    std::size_t start = 0;
+    for (std::size_t end; (end = page.find('\n', start)) != std::string::npos; start = end + 1) {
+        reply.line(std::string_view(page).substr(start, end - start));
+        ++n;
     }
-
-  private:
-    void send() {
-        reply_.line(line_);
-        line_.clear();
-    }
-    Replier& reply_;
-    std::string line_;
-};
+    return n;
+}
 
 }  // namespace
 
@@ -83,12 +65,20 @@ void run_audit_verify(queue::Queue& q, Replier& reply) {
 }
 
 void run_audit_export(queue::Queue& q, const json::object& request, Replier& reply) {
-    LineFrames frames(reply);
-    std::ostream out(&frames);
-    const auto n = q.export_audit(out, optional_integer(request, "since_ms"),
-                                  optional_integer(request, "until_ms"));
-    out.flush();
-    frames.flush_rest();
+    const auto since = optional_integer(request, "since_ms");
+    const auto until = optional_integer(request, "until_ms");
+    std::int64_t n = 0;
+    for (std::int64_t after = 0;;) {
+        // The queue is locked while a page is read, not while the client takes it.
+        std::ostringstream page;
+        const auto last = q.export_audit_page(page, since, until, after, kExportPage);
+        if (last == after)
+            break;
+        after = last;
+        n += send_lines(page.str(), reply);
+        if (reply.client_gone())
+            break;
+    }
     reply.done(kExitOk, "exported " + std::to_string(n) + " records", {{"records", n}});
 }
 
@@ -116,8 +106,9 @@ void run_certs_rotate(DaemonView& view, const queue::Actor& actor, const json::o
     CertRotation r;
     r.use = required_text(request, "use", 64);
     r.cert_pem = required_text(request, "cert", kMaxPemBytes);
-    const std::string key = required_text(request, "key", kMaxPemBytes);
+    std::string key = required_text(request, "key", kMaxPemBytes);
     r.key_pem = config::SecretBytes(std::vector<unsigned char>(key.begin(), key.end()));
+    OPENSSL_cleanse(key.data(), key.size());
     r.chain_pem = optional_text(request, "chain", kMaxPemBytes).value_or("");
     auto result = view.rotate_certificate(r, actor);
     const std::string message =

@@ -63,12 +63,13 @@ std::optional<std::pair<int, std::size_t>> digit_at(std::string_view s, std::siz
     return std::nullopt;
 }
 
-// A separator people write inside a number: space, hyphen, and their full-width and
-// Japanese forms (U+3000, U+FF0D, U+30FC, U+2212). Returns its length, or 0.
+// A separator people write inside a number: space, hyphen, dot, slash, comma, and their
+// full-width and Japanese forms. Returns its length, or 0.
 std::size_t separator_at(std::string_view s, std::size_t i) {
-    if (s[i] == ' ' || s[i] == '-')
+    if (s[i] == ' ' || s[i] == '-' || s[i] == '.' || s[i] == '/' || s[i] == ',')
         return 1;
-    for (std::string_view sep : {"\u3000", "\uFF0D", "\u30FC", "\u2212"}) {
+    for (std::string_view sep : {"\u3000", "\uFF0D", "\u30FC", "\u2212", "\uFF0E", "\uFF0F",
+                                 "\uFF0C", "\u3001", "\u30FB"}) {
         if (s.substr(i, sep.size()) == sep)
             return sep.size();
     }
@@ -90,7 +91,8 @@ bool holds_twelve_digit_number(std::string_view s) {
                 continue;
             }
         }
-        if (digits == kMyNumberDigits)
+        // 12 digits, or more: a 個人番号 may sit inside a longer run ("123456789012 2枚目").
+        if (digits >= kMyNumberDigits)
             return true;
         digits = 0;
         ++i;
@@ -150,8 +152,8 @@ std::optional<std::string> reason_text_problem(std::string_view text) {
             return "the reason must not contain control characters (one line of text)";
     }
     if (holds_twelve_digit_number(text))
-        return "the reason holds a 12-digit number, which could be a 個人番号: it goes to the "
-               "sender and must not carry one";
+        return "the reason holds a number of 12 or more digits, which could be a 個人番号: it "
+               "goes to the sender and must not carry one";
     return std::nullopt;
 }
 

@@ -1,5 +1,6 @@
 #include "daemon/control/frame.hpp"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -10,10 +11,24 @@
 namespace sekisho::control {
 namespace {
 
+using Deadline = std::optional<std::chrono::steady_clock::time_point>;
+
+// Waits until the socket is readable or the deadline has passed.
+void wait_readable(int fd, const Deadline& deadline) {
+    if (!deadline)
+        return;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        *deadline - std::chrono::steady_clock::now());
+    pollfd p{fd, POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) == 0)
+        throw FrameError("timed out waiting for the peer");
+}
+
 // Reads exactly n bytes; false when the peer closed before the first byte.
-bool read_exact(int fd, char* out, std::size_t n) {
+bool read_exact(int fd, char* out, std::size_t n, const Deadline& deadline) {
     std::size_t got = 0;
     while (got < n) {
+        wait_readable(fd, deadline);
         const ssize_t r = ::recv(fd, out + got, n - got, 0);
         if (r > 0) {
             got += static_cast<std::size_t>(r);
@@ -53,9 +68,9 @@ void write_all(int fd, const char* data, std::size_t n) {
 
 }  // namespace
 
-std::optional<std::string> read_frame(int fd, std::size_t max_bytes) {
+std::optional<std::string> read_frame(int fd, std::size_t max_bytes, Deadline deadline) {
     std::array<unsigned char, 4> head{};
-    if (!read_exact(fd, reinterpret_cast<char*>(head.data()), head.size()))
+    if (!read_exact(fd, reinterpret_cast<char*>(head.data()), head.size(), deadline))
         return std::nullopt;
     const std::size_t size = (std::size_t{head[0]} << 24) | (std::size_t{head[1]} << 16) |
                              (std::size_t{head[2]} << 8) | std::size_t{head[3]};
@@ -64,7 +79,7 @@ std::optional<std::string> read_frame(int fd, std::size_t max_bytes) {
                          std::to_string(max_bytes));
     }
     std::string body(size, '\0');
-    if (size > 0 && !read_exact(fd, body.data(), size))
+    if (size > 0 && !read_exact(fd, body.data(), size, deadline))
         throw FrameError("the peer closed the connection in the middle of a message");
     return body;
 }

@@ -3,6 +3,7 @@
 // preceded by its length as 4 bytes big-endian. One request per connection; the reply is
 // any number of frames, the last one holding "done".
 
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <stdexcept>
@@ -23,7 +24,9 @@ class FrameError : public std::runtime_error {
 // Blocking reads and writes on a stream socket; timeouts come from the socket's
 // SO_RCVTIMEO/SO_SNDTIMEO. read_frame returns nullopt when the peer closed before a frame
 // began; a frame larger than max_bytes, a short frame or a timeout throws FrameError.
-std::optional<std::string> read_frame(int fd, std::size_t max_bytes);
+std::optional<std::string> read_frame(
+    int fd, std::size_t max_bytes,
+    std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
 void write_frame(int fd, std::string_view body);
 
 }  // namespace sekisho::control

@@ -82,19 +82,23 @@ void require_state(queue::Queue& q, const queue::ItemId& id, std::initializer_li
     for (State s : ok) {
         if (item->state == s)
             return;
-        names += (names.empty() ? "" : " or ") + std::string(queue::name(s));
+        const std::string n(queue::name(s));
+        if (names.find(n) == std::string::npos)
+            names += (names.empty() ? "" : " or ") + n;
     }
     throw queue::IllegalTransition(command + " applies to " + names + " items; " + id.str() +
                                    " is " + std::string(queue::name(item->state)));
 }
 
-std::vector<queue::ItemId> all_in(queue::Queue& q, const std::vector<State>& states) {
+// At most kMaxIdsPerRequest ids; `more` tells whether items were left for another run.
+std::vector<queue::ItemId> all_in(queue::Queue& q, const std::vector<State>& states, bool& more) {
     std::vector<queue::ItemId> ids;
     for (State s : states) {
-        for (const auto& item : q.list(s, std::nullopt, kMaxIdsPerRequest))
+        for (const auto& item : q.list(s, std::nullopt, kMaxIdsPerRequest + 1))
             ids.push_back(item.id);
     }
-    if (ids.size() > kMaxIdsPerRequest)
+    more = ids.size() > kMaxIdsPerRequest;
+    if (more)
         ids.resize(kMaxIdsPerRequest);
     return ids;
 }
@@ -128,7 +132,7 @@ Outcome apply_each(queue::Queue& q, const queue::Actor& actor, const std::string
         try {
             row = action(id);
             ++out.counts[std::string(row["result"].as_string())];
-        } catch (const std::runtime_error& e) {
+        } catch (const std::exception& e) {
             row = done_row(id, "refused");
             row["reason"] = e.what();
             ++out.refused;
@@ -178,8 +182,12 @@ ItemAction approve_action(queue::Queue& q, const queue::Actor& actor) {
 }
 
 ItemAction reject_action(queue::Queue& q, const queue::Actor& actor, const std::string& reason) {
+    // The index keeps the code only: the text, typed by a person, goes to the filer in the
+    // notice and is not kept in clear beside the item.
     json::array reasons;
-    reasons.push_back({{"code", "E-OPERATOR"}, {"where", "operator"}, {"detail", reason}});
+    reasons.push_back({{"code", "E-OPERATOR"},
+                       {"where", "operator"},
+                       {"detail", "rejected by an operator (the reason went to the filer)"}});
     const std::string reasons_json = json::serialize(reasons);
     return [&q, actor, reason, reasons_json](const queue::ItemId& id) {
         require_state(q, id, {State::staged, State::held}, "reject");
@@ -237,18 +245,26 @@ void run_list(queue::Queue& q, const json::object& request, Replier& reply) {
     for (auto& r : q.pending_releases())
         pending.emplace(r.item, r);
     std::int64_t n = 0;
+    bool cut = false;
     // Purged items are tombstones: shown only when asked for.
     for (State s : queue::kAllStates) {
         if (state ? s != *state : s == State::purged)
             continue;
-        for (const auto& item : q.list(s, source, kListLimit)) {
+        const auto items = q.list(s, source, kListLimit);
+        cut = cut || items.size() == kListLimit;
+        for (const auto& item : items) {
             const auto p = pending.find(item.id);
             reply.row(
                 item_json(item, p == pending.end() ? std::nullopt : std::optional(p->second)));
             ++n;
         }
     }
-    reply.done(kExitOk, std::to_string(n) + " items");
+    reply.done(kExitOk,
+               std::to_string(n) + " items" +
+                   (cut ? " (at most 10000 per state shown: narrow with --state or "
+                          "--source)"
+                        : ""),
+               {{"items", n}, {"truncated", cut}});
 }
 
 void run_show(queue::Queue& q, const json::object& request, const queue::Actor& actor, bool content,
@@ -304,15 +320,20 @@ void run_item_action(queue::Queue& q, DaemonView& view, const config::Settings& 
                              "requeued");
         all_states = {State::held};
     }
+    bool more = false;
     if (all)
-        ids = all_in(q, all_states);
+        ids = all_in(q, all_states, more);
     const Outcome out = apply_each(q, actor, command, ids, action, reply);
     view.items_changed();
     json::object result;
     for (const auto& [k, n] : out.counts)
         result[k] = n;
     result["refused"] = out.refused;
-    reply.done(out.refused == 0 ? kExitOk : kExitFailed, summary(out), std::move(result));
+    result["more"] = more;
+    std::string message = summary(out);
+    if (more)
+        message += "; only the first 10000 were taken: run it again for the rest";
+    reply.done(out.refused == 0 && !more ? kExitOk : kExitFailed, message, std::move(result));
 }
 
 }  // namespace sekisho::control

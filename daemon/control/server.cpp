@@ -20,6 +20,8 @@ namespace sekisho::control {
 namespace {
 
 constexpr int kRequestTimeoutSeconds = 10;
+// The whole request must arrive within this, however slowly it trickles in.
+constexpr auto kRequestDeadline = std::chrono::seconds(10);
 constexpr int kReplyTimeoutSeconds = 60;
 constexpr mode_t kSocketMode = 0660;
 constexpr mode_t kDirectoryMode = 0750;
@@ -73,29 +75,48 @@ boost::json::object parse_request(const std::string& text) {
 
 }  // namespace
 
+void Replier::send(const boost::json::object& frame) {
+    if (gone_)
+        return;
+    try {
+        write_frame(fd_, boost::json::serialize(frame));
+    } catch (const FrameError& e) {
+        gone_ = true;
+        log::warning("control socket: the client went away; the request goes on",
+                     {{"reason", e.what()}});
+    }
+}
+
 void Replier::row(boost::json::value v) {
     boost::json::object o;
     o["row"] = std::move(v);
-    write_frame(fd_, boost::json::serialize(o));
+    send(o);
 }
 
 void Replier::line(std::string_view text) {
     boost::json::object o;
     o["line"] = text;
-    write_frame(fd_, boost::json::serialize(o));
+    send(o);
 }
 
 void Replier::done(int exit_code, const std::string& message, boost::json::object result) {
-    boost::json::object d;
-    d["exit"] = exit_code;
-    d["message"] = message;
-    d["result"] = std::move(result);
-    boost::json::object o;
-    o["done"] = std::move(d);
     finished_ = true;
     exit_code_ = exit_code;
     message_ = message;
-    write_frame(fd_, boost::json::serialize(o));
+    result_ = std::move(result);
+}
+
+void Replier::send_done() {
+    if (sent_ || !finished_)
+        return;
+    sent_ = true;
+    boost::json::object d;
+    d["exit"] = exit_code_;
+    d["message"] = message_;
+    d["result"] = std::move(result_);
+    boost::json::object o;
+    o["done"] = std::move(d);
+    send(o);
 }
 
 ControlServer::ControlServer(std::filesystem::path socket_path, RequestHandler handler)
@@ -167,29 +188,45 @@ void ControlServer::accept_loop() {
         if (fds[1].revents != 0)
             return;
         const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-        if (fd < 0)
+        if (fd < 0) {
+            // Out of descriptors: poll would report the pending connection at once again.
+            if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
             continue;
-        std::lock_guard lock(mutex_);
-        if (stopping_) {
-            ::close(fd);
+        }
+        if (!admit(fd))
             return;
-        }
-        if (active_.size() >= kMaxConnections) {
-            refuse_busy(fd);
-            continue;
-        }
-        active_.insert(fd);
-        std::thread([this, fd] { serve(fd); }).detach();
     }
+}
+
+bool ControlServer::admit(int fd) {
+    std::unique_lock lock(mutex_);
+    if (stopping_) {
+        ::close(fd);
+        return false;
+    }
+    if (active_.size() >= kMaxConnections) {
+        lock.unlock();
+        refuse_busy(fd);
+        return true;
+    }
+    active_.insert(fd);
+    try {
+        std::thread([this, fd] { serve(fd); }).detach();
+    } catch (const std::system_error& e) {
+        active_.erase(fd);
+        ::close(fd);
+        log::error("control socket: cannot start a thread", {{"reason", e.what()}});
+    }
+    return true;
 }
 
 void ControlServer::refuse_busy(int fd) {
     set_timeout(fd, SO_SNDTIMEO, 1);
-    try {
-        Replier(fd).done(1, "sekishod is busy with " + std::to_string(kMaxConnections) +
-                                " other requests; try again");
-    } catch (const std::exception&) {
-    }
+    Replier busy(fd);
+    busy.done(1, "sekishod is busy with " + std::to_string(kMaxConnections) +
+                     " other requests; try again");
+    busy.send_done();
     ::close(fd);
 }
 
@@ -199,7 +236,8 @@ void ControlServer::serve(int fd) {
     Replier reply(fd);
     try {
         const Caller caller = peer_of(fd);
-        const auto text = read_frame(fd, kMaxRequestBytes);
+        const auto text =
+            read_frame(fd, kMaxRequestBytes, std::chrono::steady_clock::now() + kRequestDeadline);
         if (text) {
             handler_(caller, parse_request(*text), reply);
             if (!reply.finished())
@@ -208,19 +246,18 @@ void ControlServer::serve(int fd) {
     } catch (const FrameError& e) {
         log::warning("control socket: request abandoned", {{"reason", e.what()}});
     } catch (const std::exception& e) {
-        try {
-            if (!reply.finished())
-                reply.done(1, e.what());
-        } catch (const std::exception&) {
-        }
+        if (!reply.finished())
+            reply.done(1, e.what());
     }
+    reply.send_done();
     finish_connection(fd);
 }
 
 void ControlServer::finish_connection(int fd) {
-    ::close(fd);
+    // Erased before it is closed: once closed, accept4 may hand out the same number.
     std::lock_guard lock(mutex_);
     active_.erase(fd);
+    ::close(fd);
     idle_.notify_all();
 }
 

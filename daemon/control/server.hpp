@@ -21,22 +21,32 @@ namespace sekisho::control {
 
 inline constexpr std::size_t kMaxConnections = 8;
 
-// Writes the reply of one request: rows, then exactly one done frame.
+// Writes the reply of one request: rows as they come, then exactly one done frame, sent
+// by send_done() once the request is over (after its audit record is written, so a
+// client that has its answer finds the record). A client that went away does not stop
+// the request: what it asked for is done and audited, the rest of the reply is dropped.
 class Replier {
   public:
     explicit Replier(int fd) : fd_(fd) {}
     void row(boost::json::value v);
     void line(std::string_view text);  // a line of text output (audit export)
+    // The outcome; sent by send_done().
     void done(int exit_code, const std::string& message, boost::json::object result = {});
+    void send_done();
     bool finished() const { return finished_; }
+    bool client_gone() const { return gone_; }
     int exit_code() const { return exit_code_; }
     const std::string& message() const { return message_; }
 
   private:
+    void send(const boost::json::object& frame);
     int fd_;
     bool finished_ = false;
+    bool sent_ = false;
+    bool gone_ = false;
     int exit_code_ = 1;
     std::string message_;
+    boost::json::object result_;
 };
 
 using RequestHandler =
@@ -60,6 +70,8 @@ class ControlServer {
     void serve(int fd);
     void finish_connection(int fd);
     void refuse_busy(int fd);
+    // Serves an accepted connection on its own thread; false once the server stops.
+    bool admit(int fd);
 
     std::filesystem::path path_;
     RequestHandler handler_;

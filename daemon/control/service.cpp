@@ -26,7 +26,9 @@ std::string command_of(const boost::json::object& request) {
     if (v == nullptr || !v->is_string() || v->get_string().size() > 32)
         return "";
     std::string command(v->get_string());
-    if (command == "show" && flag(request, "content"))
+    // Read leniently: this runs before the caller is known, and must not throw.
+    const auto* content = request.if_contains("content");
+    if (command == "show" && content != nullptr && content->is_bool() && content->get_bool())
         command = "show-content";
     return command;
 }

@@ -128,12 +128,20 @@ void Printer::finish(const ControlAnswer& a, std::ostream& err) {
         return;
     }
     if (json_) {
-        if (!a.result.empty())
+        // For list the rows are the output: a trailing summary object would read as an item.
+        if (!a.result.empty() && command_ != "list")
             out_ << json::serialize(a.result) << "\n";
+        if (!a.message.empty() && command_ == "list")
+            err << "sekishoctl: " << a.message << "\n";
         return;
     }
     if (command_ == "status") {
         print_object(out_, a.result, 0);
+        return;
+    }
+    if (command_ == "list" && a.result.contains("truncated") &&
+        a.result.at("truncated").is_bool() && a.result.at("truncated").get_bool()) {
+        err << "sekishoctl: " << a.message << "\n";
         return;
     }
     if (!a.message.empty() && command_ != "list" && command_ != "audit-export")

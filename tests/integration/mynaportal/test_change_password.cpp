@@ -288,9 +288,10 @@ TEST_CASE("sekishoctl keeps its command line", "[mynaportal][ctl][cli]") {
     r = test::run({ctl, "mynaportal", "change-password", "--help"});
     CHECK(r.exit_code == 0);
     CHECK_THAT(r.out, Catch::Contains("--current-password-file"));
-    r = test::run({ctl, "status"});
+    // The socket commands find the daemon through the configuration, here missing.
+    r = test::run({ctl, "-c", "/nonexistent/sekishod.toml", "status"});
     CHECK(r.exit_code == 1);
-    CHECK_THAT(r.err, Catch::Contains("control socket"));
+    CHECK_THAT(r.err, Catch::Contains("cannot use the configuration /nonexistent/sekishod.toml"));
     r = test::run({ctl, "no-such-command"});
     CHECK(r.exit_code == 2);
     r = test::run({ctl, "mynaportal", "change-password", "--no-such-flag"}, {}, "");

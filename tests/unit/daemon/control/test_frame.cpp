@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "daemon/control/frame.hpp"
 
@@ -56,4 +57,22 @@ TEST_CASE("a frame over the limit, a short frame and a silent peer are errors",
         CHECK_THROWS_WITH(read_frame(p.fd[0], 100), Catch::Contains("timed out"));
     }
     CHECK_THROWS_AS(write_frame(-1, std::string(kMaxReplyFrameBytes + 1, 'x')), FrameError);
+}
+
+TEST_CASE("a frame trickling in byte by byte is cut off at the deadline", "[control][frame]") {
+    Pair p;
+    std::thread trickle([&] {
+        const unsigned char frame[] = {0, 0, 0, 8, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'};
+        for (unsigned char byte : frame) {
+            if (::send(p.fd[1], &byte, 1, MSG_NOSIGNAL) != 1)
+                return;
+            std::this_thread::sleep_for(std::chrono::milliseconds(60));
+        }
+    });
+    const auto started = std::chrono::steady_clock::now();
+    CHECK_THROWS_WITH(read_frame(p.fd[0], 100, started + std::chrono::milliseconds(250)),
+                      Catch::Contains("timed out"));
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(1));
+    ::shutdown(p.fd[0], SHUT_RDWR);
+    trickle.join();
 }

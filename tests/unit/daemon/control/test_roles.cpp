@@ -122,7 +122,14 @@ TEST_CASE("the role matrix gives each role exactly its commands", "[control][rol
 TEST_CASE("an operator's rejection text never carries a 12-digit number", "[control]") {
     CHECK_FALSE(reason_text_problem("添付書類の不足"));
     CHECK_FALSE(reason_text_problem("事業所番号 12345 の記載誤り"));
-    CHECK_FALSE(reason_text_problem("法人番号 1234567890123 は13桁"));
+    // Runs of 12 or more digits, however written, are refused: a 個人番号 may hide in them.
+    CHECK(reason_text_problem("法人番号 1234567890123 は13桁"));
+    CHECK(reason_text_problem("123456789012 2枚目"));
+    CHECK(reason_text_problem("１２３４５６７８９０１２　２枚目"));
+    CHECK(reason_text_problem("1234.5678.9012"));
+    CHECK(reason_text_problem("1234/5678/9012"));
+    CHECK_FALSE(reason_text_problem("2026-12-02 提出分"));
+    CHECK_FALSE(reason_text_problem("電話 03-1234-5678"));
     CHECK(reason_text_problem("123456789012"));
     CHECK(reason_text_problem("番号1234-5678-9012を確認"));
     CHECK(reason_text_problem("１２３４ ５６７８ ９０１２"));

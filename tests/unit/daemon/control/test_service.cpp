@@ -205,6 +205,41 @@ TEST_CASE("audit verify and export go through the socket", "[control][service]")
     CHECK_THAT(r.lines.front(), Catch::StartsWith(R"({"seq":1,)"));
 }
 
+TEST_CASE("a long audit export comes in pages, every record once and in order",
+          "[control][service]") {
+    ServiceFixture f;
+    for (int i = 0; i < 1200; ++i)
+        f.qf.q->record(queue::Actor::daemon(), {"filler", std::nullopt, std::nullopt, {}});
+    const auto r = f.call({{"command", "audit-export"}});
+    CHECK(r.done.exit_code == 0);
+    REQUIRE(r.lines.size() == static_cast<std::size_t>(r.done.result.at("records").as_int64()));
+    REQUIRE(r.lines.size() >= 1200);
+    for (std::size_t i = 0; i < r.lines.size(); ++i)
+        CHECK_THAT(r.lines[i], Catch::StartsWith("{\"seq\":" + std::to_string(i + 1) + ","));
+}
+
+TEST_CASE("a client that goes away does not stop its request", "[control][service]") {
+    ServiceFixture f;
+    std::vector<std::string> ids;
+    for (int i = 0; i < 50; ++i)
+        ids.push_back(f.staged("B" + std::to_string(i)).str());
+    json::array list;
+    for (const auto& id : ids)
+        list.emplace_back(id);
+    const int fd = connect_raw(f.socket);
+    control::write_frame(fd, json::serialize(json::object{{"command", "hold"}, {"ids", list}}));
+    ::close(fd);  // gone before the first answer
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (f.qf.q->counts()[queue::State::held] < 50 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(20ms);
+    CHECK(f.qf.q->counts()[queue::State::held] == 50);
+    // Its summary record is written too.
+    while (f.audit().find(R"("command":"hold","result":"ok")") == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(20ms);
+    CHECK_THAT(f.audit(), Catch::Contains(R"("command":"hold","result":"ok")"));
+}
+
 TEST_CASE("bad requests get a usage answer and the server goes on", "[control][service]") {
     ServiceFixture f;
     CHECK(f.call({{"command", "release"}}).done.exit_code == 2);
