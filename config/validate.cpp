@@ -94,17 +94,6 @@ bool valid_https_url(std::string_view url) {
     return valid_host_port(authority);
 }
 
-bool valid_interface_name(std::string_view name) {
-    if (name.empty() || name.size() > 15)
-        return false;
-    for (char c : name) {
-        if (c == '/' || c == ':' || c <= ' ' || static_cast<unsigned char>(c) >= 0x7f) {
-            return false;
-        }
-    }
-    return true;
-}
-
 void check_peer(Checker& c, const std::string& section, const PeerSettings& p) {
     if (!p.enabled)
         return;
@@ -257,6 +246,17 @@ std::optional<uid_t> lookup_user(const std::string& name) {
         return std::nullopt;
     }
     return pw.pw_uid;
+}
+
+bool valid_interface_name(std::string_view name) {
+    if (name.empty() || name.size() > 15)
+        return false;
+    for (char c : name) {
+        if (c == '/' || c == ':' || c <= ' ' || static_cast<unsigned char>(c) >= 0x7f) {
+            return false;
+        }
+    }
+    return true;
 }
 
 bool valid_host_port(std::string_view text) {

@@ -18,6 +18,9 @@ void validate(ProblemSink& sink, const Settings& settings, Program program,
 
 // "host:port" with a host name, an IPv4 address or a bracketed IPv6 address.
 bool valid_host_port(std::string_view text);
+// A network interface name the kernel accepts: 1..15 bytes, no '/', ':', blank, control
+// or non-ASCII character.
+bool valid_interface_name(std::string_view name);
 
 // The uid of a user name, from the password database.
 std::optional<uid_t> lookup_user(const std::string& name);

@@ -89,33 +89,6 @@ Completed must(const std::vector<std::string>& argv,
     return done;
 }
 
-// --- entering a namespace -----------------------------------------------------------
-
-// Runs `fn` on a thread that has joined namespace `ns`; setns(2) changes only the calling
-// thread, so the rest of the process never leaves its own namespace.
-void in_netns(const std::string& ns, const std::function<void()>& fn) {
-    std::exception_ptr error;
-    std::thread worker([&] {
-        try {
-            const auto path = std::string(kNetnsDir) + "/" + ns;
-            const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-            if (fd < 0)
-                throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
-            const int rc = ::setns(fd, CLONE_NEWNET);
-            const int saved = errno;
-            ::close(fd);
-            if (rc != 0)
-                throw std::runtime_error("setns " + path + ": " + std::strerror(saved));
-            fn();
-        } catch (...) {
-            error = std::current_exception();
-        }
-    });
-    worker.join();
-    if (error)
-        std::rethrow_exception(error);
-}
-
 // Best effort: false when the key is absent or read-only in the current namespace.
 bool write_sysctl(const std::string& key_path, const std::string& value) {
     std::ofstream out("/proc/sys/" + key_path);
@@ -271,6 +244,31 @@ std::uint64_t tbf_burst_bytes(const std::string& rate) {
 }
 
 }  // namespace
+
+// Runs `fn` on a thread that has joined namespace `ns`; setns(2) changes only the calling
+// thread, so the rest of the process never leaves its own namespace.
+void in_netns(const std::string& ns, const std::function<void()>& fn) {
+    std::exception_ptr error;
+    std::thread worker([&] {
+        try {
+            const auto path = std::string(kNetnsDir) + "/" + ns;
+            const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+            if (fd < 0)
+                throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
+            const int rc = ::setns(fd, CLONE_NEWNET);
+            const int saved = errno;
+            ::close(fd);
+            if (rc != 0)
+                throw std::runtime_error("setns " + path + ": " + std::strerror(saved));
+            fn();
+        } catch (...) {
+            error = std::current_exception();
+        }
+    });
+    worker.join();
+    if (error)
+        std::rethrow_exception(error);
+}
 
 // --- NetnsPair ----------------------------------------------------------------------
 

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,11 @@ namespace sekisho::test {
 // Two network namespaces joined by a veth pair; removed with everything in them when the
 // object dies. Names are "skt-<pid>-<n>-s" and "skt-<pid>-<n>-r"; namespaces left by a
 // killed test process (its pid no longer exists) are removed by the next constructor.
+// Runs `fn` on a thread that has joined namespace `ns` (pinned under /run/netns by
+// `ip netns add`); setns(2) changes only the calling thread, so the rest of the process
+// never leaves its own namespace. Exceptions from `fn` are rethrown here.
+void in_netns(const std::string& ns, const std::function<void()>& fn);
+
 class NetnsPair {
   public:
     // True when this process can build namespaces (root, `ip`, `tc`, `iptables-legacy`).
