@@ -12,57 +12,16 @@ namespace {
 
 constexpr std::size_t kMaxPageFilings = 50;
 
-const json::object& as_object(const json::value& v, const char* what) {
-    if (!v.is_object())
-        throw ProtocolError(std::string(what) + " is not a JSON object");
-    return v.get_object();
-}
-
-const json::value& field(const json::object& o, const char* key) {
-    const auto* v = o.if_contains(key);
-    if (v == nullptr)
-        throw ProtocolError(std::string("missing field \"") + key + "\"");
-    return *v;
-}
+using http::as_object;
+using http::field;
+using http::parse_json_body;
 
 std::string text(const json::object& o, const char* key, std::size_t max = 256) {
-    const auto& v = field(o, key);
-    if (!v.is_string())
-        throw ProtocolError(std::string("field \"") + key + "\" is not a string");
-    const auto& s = v.get_string();
-    if (s.size() > max)
-        throw ProtocolError(std::string("field \"") + key + "\" too long");
-    return std::string(s);
+    return http::text_field(o, key, max);
 }
 
 std::uint64_t count(const json::object& o, const char* key) {
-    const auto& v = field(o, key);
-    if (v.is_uint64())
-        return v.get_uint64();
-    if (v.is_int64() && v.get_int64() >= 0)
-        return static_cast<std::uint64_t>(v.get_int64());
-    throw ProtocolError(std::string("field \"") + key + "\" is not a non-negative integer");
-}
-
-json::value parse_json(std::string_view body) {
-    boost::system::error_code ec;
-    json::value v = json::parse(body, ec);
-    if (ec)
-        throw ProtocolError("body is not JSON: " + ec.message());
-    return v;
-}
-
-queue::Digest hex_digest(const std::string& hex) {
-    if (hex.size() != 64)
-        throw ProtocolError("sha256 is not 64 hex digits");
-    queue::Digest d{};
-    for (std::size_t i = 0; i < 32; ++i) {
-        const auto r = std::from_chars(hex.data() + 2 * i, hex.data() + 2 * i + 2, d[i], 16);
-        if (r.ec != std::errc() || r.ptr != hex.data() + 2 * i + 2) {
-            throw ProtocolError("sha256 is not 64 hex digits");
-        }
-    }
-    return d;
+    return http::count_field(o, key);
 }
 
 Filing parse_filing(const json::value& v) {
@@ -90,7 +49,7 @@ Filing parse_filing(const json::value& v) {
         throw ProtocolError("auth_method is neither certificate nor gbizid");
     }
     f.size = count(o, "size");
-    f.sha256 = hex_digest(text(o, "sha256", 64));
+    f.sha256 = http::hex_sha256(text(o, "sha256", 64));
     return f;
 }
 
@@ -109,7 +68,7 @@ bool valid_arrive_id(std::string_view id) {
 }
 
 ListPage parse_list(std::string_view body) {
-    const json::value v = parse_json(body);
+    const json::value v = parse_json_body(body);
     const auto& o = as_object(v, "list");
     ListPage page{count(o, "total"), count(o, "limit"), count(o, "offset"), {}};
     const auto& filings = field(o, "filings");
@@ -124,7 +83,7 @@ ListPage parse_list(std::string_view body) {
 }
 
 Session parse_login(std::string_view body) {
-    const json::value v = parse_json(body);
+    const json::value v = parse_json_body(body);
     const auto& o = as_object(v, "login");
     Session s;
     s.access_token = text(o, "access_token", 4096);
@@ -142,35 +101,12 @@ Session parse_login(std::string_view body) {
 }
 
 std::string parse_notice_id(std::string_view body) {
-    const json::value v = parse_json(body);
+    const json::value v = parse_json_body(body);
     return text(as_object(v, "notice"), "notice_id", 128);
 }
 
 Problem parse_problem(unsigned status, std::string_view body, std::string_view retry_after) {
-    Problem p;
-    p.status = status;
-    unsigned seconds = 0;
-    const auto r =
-        std::from_chars(retry_after.data(), retry_after.data() + retry_after.size(), seconds);
-    if (!retry_after.empty() && r.ec == std::errc() &&
-        r.ptr == retry_after.data() + retry_after.size()) {
-        p.retry_after = std::chrono::seconds(std::min(seconds, 24u * 3600u));
-    }
-    boost::system::error_code ec;
-    const json::value v = json::parse(body, ec);
-    if (ec || !v.is_object())
-        return p;
-    const auto& o = v.get_object();
-    if (const auto* t = o.if_contains("type"); t != nullptr && t->is_string()) {
-        std::string type(t->get_string());
-        if (type.starts_with(kProblemBase))
-            type = type.substr(std::string_view(kProblemBase).size());
-        p.type = type.substr(0, 128);
-    }
-    if (const auto* t = o.if_contains("title"); t != nullptr && t->is_string()) {
-        p.title = std::string(t->get_string()).substr(0, 200);
-    }
-    return p;
+    return http::parse_problem(status, body, retry_after, kProblemBase);
 }
 
 std::string login_body(std::string_view user_id, std::string_view password) {

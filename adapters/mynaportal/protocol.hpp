@@ -10,14 +10,13 @@
 #include <string_view>
 #include <vector>
 
+#include "adapters/http/json_body.hpp"
 #include "queue/crypto.hpp"
 
 namespace sekisho::mynaportal {
 
-class ProtocolError : public std::runtime_error {
-  public:
-    using std::runtime_error::runtime_error;
-};
+using http::Problem;
+using http::ProtocolError;
 
 inline constexpr const char* kProblemBase = "https://sekisho.example/problems/";
 
@@ -52,21 +51,13 @@ struct Session {
     std::optional<std::int64_t> password_expires_at_ms;
 };
 
-// An RFC 7807 answer; `type` is the part after kProblemBase ("token-expired", …) or the
-// whole URI when it is not one of the spec's.
-struct Problem {
-    unsigned status = 0;
-    std::string type;
-    std::string title;
-    std::optional<std::chrono::seconds> retry_after;
-};
-
 bool valid_arrive_id(std::string_view id);
 
 ListPage parse_list(std::string_view json);
 Session parse_login(std::string_view json);
 std::string parse_notice_id(std::string_view json);
-// Never throws: a malformed problem body still yields the status and Retry-After.
+// Never throws: a malformed problem body still yields the status and Retry-After; `type`
+// is the part after kProblemBase ("token-expired", …) or the whole URI.
 Problem parse_problem(unsigned status, std::string_view body, std::string_view retry_after);
 
 std::string login_body(std::string_view user_id, std::string_view password);
