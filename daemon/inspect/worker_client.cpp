@@ -92,6 +92,19 @@ struct Fd {
     }
 };
 
+// A decoder for InspectWorker::exchange that keeps the worker's answer in `out`, or returns
+// the text of the failure it answered with.
+template <class Kept, class DecodeAnswer>
+auto keeping(Kept& out, DecodeAnswer decode_answer) {
+    return [&out, decode_answer](std::string_view frame) -> std::optional<std::string> {
+        auto answer = decode_answer(frame);
+        if (const auto* f = std::get_if<worker::WorkerFailure>(&answer))
+            return std::string(worker::describe(*f));
+        out = std::get<Kept>(std::move(answer));
+        return std::nullopt;
+    };
+}
+
 }  // namespace
 
 fs::path find_worker_program() {
@@ -188,33 +201,65 @@ std::string InspectWorker::stop(std::chrono::milliseconds grace, const std::stri
     return otherwise;
 }
 
-WorkerResult InspectWorker::inspect(std::string_view package, const Options& options) {
-    std::lock_guard lock(mutex_);
-    if (pid_ <= 0) {
-        try {
-            start();
-        } catch (const std::exception& e) {
-            return Failure{std::string("inspection worker could not be started: ") + e.what()};
-        }
+std::optional<Failure> InspectWorker::ensure_started() {
+    if (pid_ > 0)
+        return std::nullopt;
+    try {
+        start();
+    } catch (const std::exception& e) {
+        return Failure{std::string("inspection worker could not be started: ") + e.what()};
     }
-    return exchange(package, options);
+    return std::nullopt;
 }
 
-WorkerResult InspectWorker::exchange(std::string_view package, const Options& options) {
+WorkerResult InspectWorker::inspect(std::string_view package, const Options& options) {
+    std::lock_guard lock(mutex_);
+    if (auto failed = ensure_started())
+        return *failed;
     const std::string message = worker::encode_request({options, std::string(package)});
     if (message.size() > worker::kMaxRequestFrame)
         return Failure{"package too large for the inspection worker"};
+    Inspection out;
+    const auto failed = exchange(message, worker::max_answer_frame(options),
+                                 keeping(out, [&](std::string_view frame) {
+                                     return worker::decode_answer(frame, options);
+                                 }));
+    if (failed)
+        return *failed;
+    return out;
+}
+
+ChukanResult InspectWorker::inspect_chukan(std::string_view file, std::string_view expected_kind,
+                                           const ChukanLimits& limits) {
+    std::lock_guard lock(mutex_);
+    if (auto failed = ensure_started())
+        return *failed;
+    const std::string message = worker::encode_chukan_request(
+        {limits, std::string(expected_kind.substr(0, worker::kMaxChukanKind)), std::string(file)});
+    if (message.size() > worker::kMaxRequestFrame)
+        return Failure{"file too large for the inspection worker"};
+    ChukanInspection out;
+    const auto failed = exchange(message, worker::max_chukan_answer_frame(),
+                                 keeping(out, [&](std::string_view frame) {
+                                     return worker::decode_chukan_answer(frame, limits);
+                                 }));
+    if (failed)
+        return *failed;
+    return out;
+}
+
+std::optional<Failure> InspectWorker::exchange(const std::string& message, std::size_t max_answer,
+                                               const Decode& decode) {
     const auto deadline = std::chrono::steady_clock::now() + settings_.timeout;
     const std::string died = "inspection worker closed the connection";
     try {
         worker::write_frame(fd_, message, deadline);
-        auto frame = worker::read_frame(fd_, worker::max_answer_frame(options), deadline);
+        auto frame = worker::read_frame(fd_, max_answer, deadline);
         if (!frame)
             return Failure{stop(1s, died)};
-        auto answer = worker::decode_answer(*frame, options);
-        if (const auto* f = std::get_if<worker::WorkerFailure>(&answer))
-            return Failure{stop(0ms, std::string(worker::describe(*f)))};
-        return std::get<Inspection>(std::move(answer));
+        if (auto said = decode(*frame))
+            return Failure{stop(0ms, *said)};
+        return std::nullopt;
     } catch (const worker::TimeoutError&) {
         stop(0ms, "");
         return Failure{"inspection timed out after " + duration_text(settings_.timeout)};

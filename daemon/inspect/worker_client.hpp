@@ -12,11 +12,14 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 
+#include "daemon/inspect/chukan_inspection.hpp"
 #include "daemon/inspect/inspector.hpp"
 
 namespace sekisho::inspect {
@@ -35,6 +38,7 @@ struct Failure {
 };
 
 using WorkerResult = std::variant<Inspection, Failure>;
+using ChukanResult = std::variant<ChukanInspection, Failure>;
 
 // sekisho-inspect-worker next to the running program (the build tree's bin/), else the
 // installed one in <libexecdir>/sekisho/. Throws std::runtime_error when neither exists.
@@ -49,13 +53,24 @@ class InspectWorker {
 
     // One request at a time (calls are serialised).
     WorkerResult inspect(std::string_view package, const Options& options);
+    // A 中間サーバー file (chukan_file.hpp) of the kind the server listed or the operator
+    // submitted, by the same worker.
+    ChukanResult inspect_chukan(std::string_view file, std::string_view expected_kind,
+                                const ChukanLimits& limits);
 
     // The running worker's process id, or -1 (for tests and status).
     pid_t pid() const { return pid_.load(); }
 
   private:
     void start();
-    WorkerResult exchange(std::string_view package, const Options& options);
+    // Starts the worker when none runs; the failure when it cannot be started.
+    std::optional<Failure> ensure_started();
+    // Takes an answer frame apart; returns the worker's own failure text when it answered
+    // with one. Throws worker::ProtocolError when the frame does not decode.
+    using Decode = std::function<std::optional<std::string>(std::string_view frame)>;
+    // Sends one request and hands the answer to `decode`; the failure when there is none.
+    std::optional<Failure> exchange(const std::string& message, std::size_t max_answer,
+                                    const Decode& decode);
     // Ends the worker: waits up to `grace` for it to exit by itself (it may be dying of a
     // crash), then kills it.
     // Returns the reason its exit explains, or `otherwise` when it had to be killed.

@@ -14,7 +14,7 @@ namespace sekisho::inspect::worker {
 namespace {
 
 // No text from the inspector crosses to the daemon: only a fixed failure kind.
-std::string answer(std::string_view message, const InspectFn& inspect) {
+std::string answer_package(std::string_view message, const InspectFn& inspect) {
     Request request;
     try {
         request = decode_request(message);
@@ -30,15 +30,43 @@ std::string answer(std::string_view message, const InspectFn& inspect) {
     }
 }
 
+std::string answer_chukan(std::string_view message, const ChukanFn& inspect) {
+    ChukanRequest request;
+    try {
+        request = decode_chukan_request(message);
+    } catch (const ProtocolError&) {
+        return encode_failure(WorkerFailure::bad_request);
+    }
+    if (!inspect)
+        return encode_failure(WorkerFailure::bad_request);
+    try {
+        return encode_chukan_answer(inspect(request.file, request.expected_kind, request.limits));
+    } catch (const std::bad_alloc&) {
+        throw;
+    } catch (const std::exception&) {
+        return encode_failure(WorkerFailure::internal_error);
+    }
+}
+
+std::string answer(std::string_view message, const Inspectors& inspectors) {
+    if (is_chukan_request(message))
+        return answer_chukan(message, inspectors.chukan);
+    return answer_package(message, inspectors.package);
+}
+
 }  // namespace
 
 int serve_requests(int fd, const InspectFn& inspect) {
+    return serve_requests(fd, Inspectors{inspect, nullptr});
+}
+
+int serve_requests(int fd, const Inspectors& inspectors) {
     try {
         for (;;) {
             const auto message = read_frame(fd, kMaxRequestFrame);
             if (!message)
                 return 0;
-            write_frame(fd, answer(*message, inspect));
+            write_frame(fd, answer(*message, inspectors));
         }
     } catch (const std::bad_alloc&) {
         ::_exit(kExitOutOfMemory);
@@ -85,6 +113,11 @@ WorkerArgs parse_args(int argc, char** argv) {
 }  // namespace
 
 int run_worker(int argc, char** argv, const std::function<void()>& init, const InspectFn& inspect) {
+    return run_worker(argc, argv, init, Inspectors{inspect, nullptr});
+}
+
+int run_worker(int argc, char** argv, const std::function<void()>& init,
+               const Inspectors& inspectors) {
     WorkerArgs args;
     try {
         args = parse_args(argc, argv);
@@ -94,7 +127,7 @@ int run_worker(int argc, char** argv, const std::function<void()>& init, const I
         std::cerr << "sekisho-inspect-worker: cannot start: " << e.what() << "\n";
         return kExitSetupFailed;
     }
-    return serve_requests(args.fd, inspect);
+    return serve_requests(args.fd, inspectors);
 }
 
 }  // namespace sekisho::inspect::worker

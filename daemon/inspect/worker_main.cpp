@@ -1,5 +1,6 @@
-// sekisho-inspect-worker: inspects filing packages for sekishod and `sekishoctl inspect`,
-// one request at a time over the socketpair on fd 3, inside the sandbox of sandbox.hpp.
+// sekisho-inspect-worker: inspects filing packages and 中間サーバー files for sekishod and
+// `sekishoctl inspect`, one request at a time over the socketpair on fd 3, inside the
+// sandbox of sandbox.hpp.
 // Started only by InspectWorker (worker_client.hpp), never by hand.
 
 #include <libxml/parser.h>
@@ -7,6 +8,7 @@
 
 #include <ctime>
 
+#include "daemon/inspect/chukan_file.hpp"
 #include "daemon/inspect/inspector.hpp"
 #include "daemon/inspect/signature.hpp"
 #include "daemon/inspect/worker_loop.hpp"
@@ -24,9 +26,12 @@ void init_libraries() {
 }  // namespace
 
 int main(int argc, char** argv) {
-    const int status = sekisho::inspect::worker::run_worker(
-        argc, argv, init_libraries, [](std::string_view zip, const sekisho::inspect::Options& o) {
-            return sekisho::inspect::inspect_package(zip, o);
-        });
-    ::_exit(status);
+    using namespace sekisho::inspect;
+    const worker::Inspectors inspectors{
+        [](std::string_view zip, const Options& o) { return inspect_package(zip, o); },
+        [](std::string_view file, std::string_view kind, const ChukanLimits& limits) {
+            return inspect_chukan_file(file, kind, limits);
+        },
+    };
+    ::_exit(worker::run_worker(argc, argv, init_libraries, inspectors));
 }

@@ -15,6 +15,8 @@ namespace {
 constexpr char kRequest = 'Q';
 constexpr char kAnswer = 'A';
 constexpr char kFailure = 'F';
+constexpr char kChukanRequest = 'C';
+constexpr char kChukanAnswer = 'B';
 
 class Writer {
   public:
@@ -133,15 +135,28 @@ Options get_options(Reader& r) {
     return o;
 }
 
-Inspection get_inspection(Reader& r, const Options& sent) {
-    Inspection out;
+WorkerFailure get_failure(Reader& r) {
+    const std::uint8_t f = r.u8();
+    r.end();
+    if (f != static_cast<std::uint8_t>(WorkerFailure::bad_request) &&
+        f != static_cast<std::uint8_t>(WorkerFailure::internal_error))
+        throw ProtocolError("worker protocol: unknown failure kind");
+    return static_cast<WorkerFailure>(f);
+}
+
+Verdict get_verdict(Reader& r) {
     try {
-        out.verdict = verdict_from_json(r.bytes(kMaxVerdictJson));
+        return verdict_from_json(r.bytes(kMaxVerdictJson));
     } catch (const ProtocolError&) {
         throw;
     } catch (const std::exception&) {
         throw ProtocolError("worker protocol: the verdict is not valid JSON of a verdict");
     }
+}
+
+Inspection get_inspection(Reader& r, const Options& sent) {
+    Inspection out;
+    out.verdict = get_verdict(r);
     const auto max_entries = static_cast<std::uint64_t>(
         std::max<std::int64_t>(0, std::min<std::int64_t>(sent.limits.max_entries, kMaxListItems)));
     const std::uint64_t n = r.count(max_entries);
@@ -162,6 +177,31 @@ Inspection get_inspection(Reader& r, const Options& sent) {
             !std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; }))
             throw ProtocolError("worker protocol: a form code that is not digits");
         out.forms.emplace_back(code);
+    }
+    return out;
+}
+
+// A flag is a word of lower-case letters, digits, '-' and ':' (a name and a count): nothing
+// a compromised worker could smuggle personal data or log-breaking text through.
+bool flag_text(std::string_view flag) {
+    return !flag.empty() && std::all_of(flag.begin(), flag.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == ':';
+    });
+}
+
+ChukanInspection get_chukan_inspection(Reader& r, const ChukanLimits& sent) {
+    ChukanInspection out;
+    out.verdict = get_verdict(r);
+    const std::uint64_t records = r.u64();
+    if (records > sent.max_records || records > static_cast<std::uint64_t>(INT64_MAX))
+        throw ProtocolError("worker protocol: more records than the limit");
+    out.records = static_cast<std::int64_t>(records);
+    const std::uint64_t flags = r.count(kMaxFlags);
+    for (std::uint64_t i = 0; i < flags; ++i) {
+        const std::string_view flag = r.bytes(kMaxFlag);
+        if (!flag_text(flag))
+            throw ProtocolError("worker protocol: a flag with characters outside its alphabet");
+        out.flags.emplace_back(flag);
     }
     return out;
 }
@@ -276,14 +316,8 @@ std::string encode_failure(WorkerFailure failure) {
 Answer decode_answer(std::string_view message, const Options& sent) {
     Reader r(message);
     const std::uint8_t kind = r.u8();
-    if (kind == kFailure) {
-        const std::uint8_t f = r.u8();
-        r.end();
-        if (f != static_cast<std::uint8_t>(WorkerFailure::bad_request) &&
-            f != static_cast<std::uint8_t>(WorkerFailure::internal_error))
-            throw ProtocolError("worker protocol: unknown failure kind");
-        return static_cast<WorkerFailure>(f);
-    }
+    if (kind == kFailure)
+        return get_failure(r);
     if (kind != kAnswer)
         throw ProtocolError("worker protocol: not an answer");
     Inspection out = get_inspection(r, sent);
@@ -298,6 +332,60 @@ std::size_t max_answer_frame(const Options& sent) {
                               kMaxForms * (8 + kMaxFormCode) +
                               std::min<std::uint64_t>(sent.limits.max_uncompressed, SIZE_MAX / 2);
     return static_cast<std::size_t>(std::min<std::uint64_t>(max, UINT32_MAX));
+}
+
+bool is_chukan_request(std::string_view message) {
+    return !message.empty() && message.front() == kChukanRequest;
+}
+
+std::string encode_chukan_request(const ChukanRequest& request) {
+    Writer w;
+    w.u8(kChukanRequest);
+    w.u64(request.limits.max_bytes);
+    w.u64(request.limits.max_records);
+    w.u64(request.limits.max_line);
+    w.bytes(request.expected_kind);
+    w.bytes(request.file);
+    return w.take();
+}
+
+ChukanRequest decode_chukan_request(std::string_view message) {
+    Reader r(message);
+    if (r.u8() != kChukanRequest)
+        throw ProtocolError("worker protocol: not a 中間サーバー file request");
+    ChukanRequest out;
+    out.limits.max_bytes = r.u64();
+    out.limits.max_records = r.u64();
+    out.limits.max_line = r.u64();
+    out.expected_kind = std::string(r.bytes(kMaxChukanKind));
+    out.file = std::string(r.bytes(kMaxRequestFrame));
+    r.end();
+    return out;
+}
+
+std::string encode_chukan_answer(const ChukanInspection& inspection) {
+    Writer w;
+    w.u8(kChukanAnswer);
+    w.bytes(to_json(inspection.verdict));
+    w.u64(static_cast<std::uint64_t>(std::max<std::int64_t>(0, inspection.records)));
+    w.list(inspection.flags);
+    return w.take();
+}
+
+ChukanAnswer decode_chukan_answer(std::string_view message, const ChukanLimits& sent) {
+    Reader r(message);
+    const std::uint8_t kind = r.u8();
+    if (kind == kFailure)
+        return get_failure(r);
+    if (kind != kChukanAnswer)
+        throw ProtocolError("worker protocol: not an answer about a 中間サーバー file");
+    ChukanInspection out = get_chukan_inspection(r, sent);
+    r.end();
+    return out;
+}
+
+std::size_t max_chukan_answer_frame() {
+    return 1 + 8 + kMaxVerdictJson + 8 + 8 + kMaxFlags * (8 + kMaxFlag);
 }
 
 void write_frame(int fd, std::string_view message, Deadline deadline) {

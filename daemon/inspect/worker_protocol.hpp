@@ -9,6 +9,9 @@
 // Answer  (worker → daemon):  'A', verdict JSON, entry count, entries (name, bytes),
 //                              form count, form codes;
 //                          or 'F', failure kind (one byte: a fixed reason, never text).
+// Request for a 中間サーバー file (chukan_file.hpp):
+//                             'C', ChukanLimits, expected kind, file bytes.
+// Answer:                     'B', verdict JSON, record count, flags; or 'F' as above.
 
 #include <chrono>
 #include <cstdint>
@@ -18,6 +21,7 @@
 #include <string_view>
 #include <variant>
 
+#include "daemon/inspect/chukan_inspection.hpp"
 #include "daemon/inspect/inspector.hpp"
 #include "daemon/inspect/options.hpp"
 
@@ -70,6 +74,30 @@ Answer decode_answer(std::string_view message, const Options& sent);  // throws 
 
 // The largest answer frame a worker may send for a request with these options.
 std::size_t max_answer_frame(const Options& sent);
+
+// 中間サーバー files. Flags are short ASCII words and counts ("honnin-multiple-matches:3").
+inline constexpr std::size_t kMaxChukanKind = 32;
+inline constexpr std::size_t kMaxFlags = 16;
+inline constexpr std::size_t kMaxFlag = 64;
+
+struct ChukanRequest {
+    ChukanLimits limits;
+    std::string expected_kind;
+    std::string file;
+};
+
+using ChukanAnswer = std::variant<ChukanInspection, WorkerFailure>;
+
+// Whether a request message asks for a 中間サーバー file (else: a filing package).
+bool is_chukan_request(std::string_view message);
+std::string encode_chukan_request(const ChukanRequest& request);
+ChukanRequest decode_chukan_request(std::string_view message);  // throws ProtocolError
+
+std::string encode_chukan_answer(const ChukanInspection& inspection);
+// `sent` are the limits of the request: the record count may not exceed them.
+ChukanAnswer decode_chukan_answer(std::string_view message,
+                                  const ChukanLimits& sent);  // throws ProtocolError
+std::size_t max_chukan_answer_frame();
 
 // Frames. Writes use MSG_NOSIGNAL: a dead peer is an error, not a SIGPIPE. With a
 // deadline the descriptor must be non-blocking; without, it may block.

@@ -12,6 +12,7 @@
 int mynaportal_sim_main(int, char**);
 
 int make_filings_main(int, char**);
+int make_chukan_files_main(int, char**);
 
 namespace {
 
@@ -24,6 +25,9 @@ struct Subcommand {
 // Each subcommand adds one line here (and its library to tests/sim/CMakeLists.txt).
 const std::vector<Subcommand> kSubcommands{
     // SUBCOMMANDS
+    {"make-chukan-files",
+     "generate 中間サーバー files of the six kinds (valid, and with --invalid per reason code)",
+     make_chukan_files_main},
     {"make-filings", "generate filing packages (valid, and with --invalid one per reason code)",
      make_filings_main},
     {"mynaportal", "simulate the Mynaportal filing download API over mutual TLS",

@@ -13,6 +13,7 @@
 
 #include "daemon/inspect/inspector.hpp"
 #include "daemon/inspect/signature.hpp"
+#include "tests/integration/inspect/verdict_checks.hpp"
 #include "tests/sim/filings/package.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -106,29 +107,15 @@ class Filings {
     std::vector<Generated> packages_;
 };
 
-std::string joined(const std::set<std::string>& codes) {
-    std::string out;
-    for (const auto& c : codes)
-        out += (out.empty() ? "" : " ") + c;
-    return out.empty() ? "(none)" : out;
-}
-
-std::string reasons_text(const Verdict& v) {
-    std::ostringstream out;
-    for (const auto& r : v.reasons())
-        out << "\n    " << r.code << " at " << r.where << ": " << r.detail;
-    return out.str();
-}
-
 // Inspects each package and checks its codes; returns how many were checked.
 std::size_t check_family(std::string_view prefix) {
     const auto packages = Filings::get().with_prefix(prefix);
     for (const Generated* g : packages) {
         const Inspection in = inspect_package(g->zip, Filings::get().options(*g));
         const std::set<std::string> got = in.verdict.codes();
-        INFO(g->arrive_id << " (" << g->auth_method << "): " << g->description
-                          << "\n  expected: " << joined(g->expected)
-                          << "\n  got:      " << joined(got) << reasons_text(in.verdict));
+        INFO(g->arrive_id << " (" << g->auth_method << "): " << g->description << "\n  expected: "
+                          << test::joined(g->expected) << "\n  got:      " << test::joined(got)
+                          << test::reasons_text(in.verdict));
         CHECK(got == g->expected);
         if (got.empty())
             CHECK_FALSE(in.entries.empty());
@@ -173,7 +160,7 @@ TEST_CASE("the scanner's and the queue's specimens pass inspection", "[filings][
             continue;
         ++specimens;
         const Inspection in = inspect_package(g.zip, Filings::get().options(g));
-        INFO(g.arrive_id << ": " << g.description << reasons_text(in.verdict));
+        INFO(g.arrive_id << ": " << g.description << test::reasons_text(in.verdict));
         CHECK(in.verdict.accepted());
     }
     CHECK(specimens == 2);
@@ -182,48 +169,11 @@ TEST_CASE("the scanner's and the queue's specimens pass inspection", "[filings][
 namespace {
 
 // Every fixed text the inspector can put into a verdict is written in its sources or schemas.
-std::string inspector_sources() {
-    std::string all;
-    for (const auto& e :
-         fs::recursive_directory_iterator(fs::path(SEKISHO_SOURCE_DIR) / "daemon" / "inspect")) {
-        const auto ext = e.path().extension();
-        if (ext == ".cpp" || ext == ".hpp" || ext == ".xsd")
-            all += test::read_file(e.path());
-    }
-    return all;
-}
-
-bool has_long_digit_run(std::string_view text) {
-    std::size_t run = 0;
-    for (const char c : text) {
-        run = (c >= '0' && c <= '9') ? run + 1 : 0;
-        if (run >= 12)
-            return true;
-    }
-    return false;
-}
-
-// Maximal runs of non-ASCII bytes.
-std::vector<std::string> non_ascii_runs(std::string_view text) {
-    std::vector<std::string> out;
-    std::string run;
-    for (const char c : text) {
-        if (static_cast<unsigned char>(c) >= 0x80) {
-            run += c;
-        } else if (!run.empty()) {
-            out.push_back(std::move(run));
-            run.clear();
-        }
-    }
-    if (!run.empty())
-        out.push_back(run);
-    return out;
-}
 
 }  // namespace
 
 TEST_CASE("verdicts carry no number or text copied from a package", "[filings][privacy]") {
-    const std::string sources = inspector_sources();
+    const std::string sources = test::inspector_sources();
     REQUIRE(sources.find("構成情報") != std::string::npos);
     std::size_t reasons = 0;
     for (const auto& g : Filings::get().all()) {
@@ -232,9 +182,9 @@ TEST_CASE("verdicts carry no number or text copied from a package", "[filings][p
             ++reasons;
             INFO(g.arrive_id << ": " << g.description << "\n  " << r.code << " at " << r.where
                              << ": " << r.detail);
-            CHECK_FALSE(has_long_digit_run(r.where));
-            CHECK_FALSE(has_long_digit_run(r.detail));
-            for (const auto& run : non_ascii_runs(r.where + " " + r.detail))
+            CHECK_FALSE(test::has_long_digit_run(r.where));
+            CHECK_FALSE(test::has_long_digit_run(r.detail));
+            for (const auto& run : test::non_ascii_runs(r.where + " " + r.detail))
                 CHECK(sources.find(run) != std::string::npos);
         }
     }
@@ -258,7 +208,7 @@ TEST_CASE("a 12-digit number in the 申請書XML text is E-MYNUMBER-NOT-ALLOWED"
         sim::replace_once(sim::file(d, filing.form_file()).bytes,
                           "<STYLESHEET>" + filing.form_id + ".xsl", "<STYLESHEET>" + stylesheet);
         const Inspection in = inspect_package(sim::zip_bytes(d), gbizid);
-        INFO(stylesheet << reasons_text(in.verdict));
+        INFO(stylesheet << test::reasons_text(in.verdict));
         return in.verdict.codes();
     };
     CHECK(codes_with_stylesheet(filing.form_id + ".xsl").empty());

@@ -9,6 +9,7 @@
 
 #include "tests/sim/filings/invalid_cases.hpp"
 #include "tests/sim/filings/valid_filings.hpp"
+#include "tests/sim/sim_options.hpp"
 
 namespace {
 
@@ -44,20 +45,12 @@ po::options_description describe(Options& o) {
 std::variant<Options, int> parse(int argc, char** argv) {
     Options o;
     const auto desc = describe(o);
-    try {
-        po::variables_map vm;
-        po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
-        if (vm.count("help") != 0) {
-            std::cout << desc << "\n";
-            return 0;
-        }
-        po::notify(vm);
+    const auto stop = sekisho::sim::parse_sim_options(argc, argv, desc, "make-filings", [&] {
         if (o.count < 0 || o.count > 100000)
             throw po::error("--count must be 0..100000");
-    } catch (const po::error& e) {
-        std::cerr << "sekisho-sim make-filings: " << e.what() << "\n\n" << desc << "\n";
-        return 2;
-    }
+    });
+    if (stop)
+        return *stop;
     return o;
 }
 
