@@ -1,4 +1,5 @@
 #include "certs/store_files.hpp"
+#include "common/unique_fd.hpp"
 
 #include <fcntl.h>
 #include <openssl/crypto.h>
@@ -17,21 +18,6 @@ namespace {
 [[noreturn]] void fail(const std::filesystem::path& path, const std::string& why) {
     throw std::runtime_error("certificate store: " + path.string() + ": " + why);
 }
-
-class Fd {
-  public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0)
-            ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-
-  private:
-    int fd_;
-};
 
 // Reads at most buf.size() bytes; the caller's buffer is one larger than the limit, so a
 // full buffer means the file is too large.
@@ -71,7 +57,7 @@ void make_private_dir(const std::filesystem::path& dir) {
 
 std::optional<std::vector<unsigned char>> read_limited(const std::filesystem::path& path,
                                                        std::size_t max_size) {
-    Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY));
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY));
     if (fd.get() < 0 && errno == ENOENT)
         return std::nullopt;
     if (fd.get() < 0)

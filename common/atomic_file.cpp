@@ -1,4 +1,5 @@
 #include "common/atomic_file.hpp"
+#include "common/unique_fd.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -16,22 +17,6 @@ namespace {
     throw std::system_error(errno, std::generic_category(), what + " " + path.string());
 }
 
-class Fd {
-  public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0)
-            ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-    int release() { return std::exchange(fd_, -1); }
-
-  private:
-    int fd_;
-};
-
 void write_all(int fd, std::string_view content, const std::filesystem::path& path) {
     while (!content.empty()) {
         const ssize_t n = ::write(fd, content.data(), content.size());
@@ -47,7 +32,7 @@ void write_all(int fd, std::string_view content, const std::filesystem::path& pa
 }  // namespace
 
 void fsync_directory(const std::filesystem::path& dir) {
-    Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (fd.get() < 0)
         throw_errno("cannot open directory", dir);
     if (::fsync(fd.get()) != 0)
@@ -58,7 +43,7 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
                            mode_t mode) {
     const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
     const auto tmp = dir / ("." + path.filename().string() + ".tmp." + std::to_string(::getpid()));
-    Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode));
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode));
     if (fd.get() < 0)
         throw_errno("cannot create", tmp);
     try {

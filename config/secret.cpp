@@ -1,4 +1,5 @@
 #include "config/secret.hpp"
+#include "common/unique_fd.hpp"
 
 #include <fcntl.h>
 #include <openssl/crypto.h>
@@ -17,21 +18,6 @@ namespace {
 [[noreturn]] void fail(const SecretRef& ref, const std::string& why) {
     throw std::runtime_error("secret " + ref.text() + ": " + why);
 }
-
-class FdGuard {
-  public:
-    explicit FdGuard(int fd) : fd_(fd) {}
-    ~FdGuard() {
-        if (fd_ >= 0)
-            ::close(fd_);
-    }
-    FdGuard(const FdGuard&) = delete;
-    FdGuard& operator=(const FdGuard&) = delete;
-    int get() const { return fd_; }
-
-  private:
-    int fd_;
-};
 
 void check_file_mode(const SecretRef& ref, const struct stat& st, const SecretRules& rules) {
     if (!S_ISREG(st.st_mode))
@@ -145,7 +131,7 @@ SecretBytes load_secret(const SecretRef& ref, const SecretRules& rules) {
              "systemd with LoadCredential=/LoadCredentialEncrypted=, or give an "
              "absolute path)");
     }
-    FdGuard fd(::open(location->c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY));
+    UniqueFd fd(::open(location->c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY));
     if (fd.get() < 0)
         fail(ref, std::string("cannot open: ") + std::strerror(errno));
     struct stat st {};

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/unique_fd.hpp"
 #include "daemon/control/frame.hpp"
 
 namespace sekisho::ctl {
@@ -16,21 +17,6 @@ namespace {
 
 // Long enough for a key rotation or an audit check of a large queue.
 constexpr int kAnswerTimeoutSeconds = 600;
-
-class Fd {
-  public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0)
-            ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-
-  private:
-    int fd_;
-};
 
 std::string why_unreachable(const std::filesystem::path& socket, int err) {
     const std::string p = socket.string();
@@ -94,7 +80,7 @@ ControlAnswer answer_of(const boost::json::object& done) {
 
 ControlAnswer call_control(const std::filesystem::path& socket, const boost::json::object& request,
                            const ControlSinks& sinks) {
-    Fd fd(connect_to(socket));
+    UniqueFd fd(connect_to(socket));
     const std::string body = boost::json::serialize(request);
     if (body.size() > control::kMaxRequestBytes)
         throw std::runtime_error("the request is too large (" + std::to_string(body.size()) +
