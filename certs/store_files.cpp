@@ -1,4 +1,5 @@
 #include "certs/store_files.hpp"
+#include "common/private_dir.hpp"
 #include "common/unique_fd.hpp"
 
 #include <fcntl.h>
@@ -42,17 +43,8 @@ std::size_t read_into(int fd, std::vector<unsigned char>& buf, const std::filesy
 }  // namespace
 
 void make_private_dir(const std::filesystem::path& dir) {
-    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-        fail(dir, std::string("cannot create: ") + std::strerror(errno));
-    struct stat st {};
-    if (::lstat(dir.c_str(), &st) != 0)
-        fail(dir, std::strerror(errno));
-    if (!S_ISDIR(st.st_mode))
-        fail(dir, "not a directory");
-    if (st.st_uid != ::geteuid())
-        fail(dir, "not owned by the user sekishod runs as");
-    if ((st.st_mode & 0077) != 0)
-        fail(dir, "accessible by group or others; chmod 0700 it");
+    if (const auto problem = private_dir_problem(dir))
+        fail(dir, *problem);
 }
 
 std::optional<std::vector<unsigned char>> read_limited(const std::filesystem::path& path,

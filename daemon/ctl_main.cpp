@@ -21,19 +21,17 @@
 #include "common/version.hpp"
 #include "config/check.hpp"
 #include "daemon/ctl/change_password.hpp"
+#include "daemon/ctl/exit_codes.hpp"
 #include "daemon/ctl/inspect_command.hpp"
 #include "daemon/ctl/socket_commands.hpp"
 
 namespace po = boost::program_options;
 using namespace sekisho;
+using namespace sekisho::ctl;
 
 namespace {
 
 constexpr const char* kName = "sekishoctl";
-constexpr const char* kDefaultConfig = "/etc/sekisho/sekishod.toml";
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
 
 constexpr const char* kUsage =
     "Usage: sekishoctl [-c FILE] [--json] COMMAND [ARGS]\n"

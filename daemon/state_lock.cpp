@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "common/private_dir.hpp"
+
 namespace sekisho::daemon {
 namespace {
 
@@ -20,18 +22,8 @@ namespace {
 }  // namespace
 
 StateLock::StateLock(const std::filesystem::path& dir) {
-    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-        fail(dir, std::string("cannot create: ") + std::strerror(errno));
-    }
-    struct stat st {};
-    if (::lstat(dir.c_str(), &st) != 0)
-        fail(dir, std::strerror(errno));
-    if (!S_ISDIR(st.st_mode))
-        fail(dir, "not a directory");
-    if (st.st_uid != ::geteuid())
-        fail(dir, "not owned by the user sekishod runs as");
-    if ((st.st_mode & 0077) != 0)
-        fail(dir, "accessible by group or others; chmod 0700 it");
+    if (const auto problem = private_dir_problem(dir))
+        fail(dir, *problem);
     const auto lock_path = dir / "sekishod.lock";
     fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd_ < 0)

@@ -319,6 +319,8 @@ class Queue {
     void track_release(const ItemInfo& item, const Change& change, const Actor& actor,
                        Details& details);
     void check_releasable(const ItemInfo& item) const;
+    // The item, staged or held; throws NotFound or IllegalTransition otherwise.
+    ItemInfo find_release_candidate_locked(const ItemId& id);
     std::optional<ReleaseRecord> release_record_locked(const ItemId& id);
     void expire_request_locked(const ReleaseRecord& r);
     // purged, with its deletion record (廃棄記録); the key and bytes are gone already.

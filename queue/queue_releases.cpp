@@ -82,17 +82,22 @@ void Queue::track_release(const ItemInfo& item, const Change& change, const Acto
     s.bind(3, actor.name).bind(4, unix_ms_now()).run();
 }
 
-void Queue::release(const ItemId& id, const Actor& actor, std::optional<NoticeRequest> notice) {
-    std::lock_guard lock(db_mutex_);
-    Transaction tx(*db_);
-    const auto item = find_locked(id);
+ItemInfo Queue::find_release_candidate_locked(const ItemId& id) {
+    auto item = find_locked(id);
     if (!item)
         throw NotFound("no item " + id.str());
     if (item->state != State::staged && item->state != State::held) {
         throw IllegalTransition("item " + id.str() + " is " + std::string(name(item->state)) +
                                 ", not staged or held");
     }
-    apply_change(*item, {.to = State::released, .action = "release", .notice = std::move(notice)},
+    return *item;
+}
+
+void Queue::release(const ItemId& id, const Actor& actor, std::optional<NoticeRequest> notice) {
+    std::lock_guard lock(db_mutex_);
+    Transaction tx(*db_);
+    const auto item = find_release_candidate_locked(id);
+    apply_change(item, {.to = State::released, .action = "release", .notice = std::move(notice)},
                  actor);
     tx.commit();
 }
@@ -101,14 +106,8 @@ ReleaseRecord Queue::request_release(const ItemId& id, const Actor& actor,
                                      std::chrono::milliseconds valid_for) {
     std::lock_guard lock(db_mutex_);
     Transaction tx(*db_);
-    const auto item = find_locked(id);
-    if (!item)
-        throw NotFound("no item " + id.str());
-    if (item->state != State::staged && item->state != State::held) {
-        throw IllegalTransition("item " + id.str() + " is " + std::string(name(item->state)) +
-                                ", not staged or held");
-    }
-    check_releasable(*item);
+    const auto item = find_release_candidate_locked(id);
+    check_releasable(item);
     const std::int64_t now = unix_ms_now();
     if (const auto r = release_record_locked(id); r && r->state == "pending") {
         if (r->expires_ms.value_or(0) > now) {
@@ -129,8 +128,8 @@ ReleaseRecord Queue::request_release(const ItemId& id, const Actor& actor,
     audit_->append(
         actor, {"release requested",
                 id,
-                item->sha256,
-                {{"state", std::string(name(item->state))}, {"expires_at", rfc3339_utc(expires)}}});
+                item.sha256,
+                {{"state", std::string(name(item.state))}, {"expires_at", rfc3339_utc(expires)}}});
     auto record = *release_record_locked(id);
     tx.commit();
     return record;

@@ -14,6 +14,7 @@
 
 #include "config/load.hpp"
 #include "config/settings.hpp"
+#include "daemon/ctl/exit_codes.hpp"
 #include "daemon/inspect/options.hpp"
 #include "daemon/inspect/worker_client.hpp"
 
@@ -22,12 +23,6 @@ namespace {
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
-
-constexpr int kExitAccepted = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitRejected = 3;
-constexpr const char* kDefaultConfig = "/etc/sekisho/sekishod.toml";
 
 constexpr const char* kAbout =
     "Usage: sekishoctl [-c FILE] inspect [-c FILE] [--json] "
@@ -180,7 +175,7 @@ int run(const Request& r, std::ostream& out, std::ostream& err) {
         out << inspect::to_json(in.verdict) << "\n";
     else
         print_text(r.package, in, out);
-    return in.verdict.accepted() ? kExitAccepted : kExitRejected;
+    return in.verdict.accepted() ? kExitOk : kExitRejected;
 }
 
 }  // namespace
@@ -197,7 +192,7 @@ int inspect_command(const std::vector<std::string>& args,
         return kExitUsage;
     }
     if (!request)
-        return kExitAccepted;
+        return kExitOk;
     try {
         return run(*request, out, err);
     } catch (const std::exception& e) {

@@ -13,6 +13,7 @@
 #include "common/time_format.hpp"
 #include "config/load.hpp"
 #include "daemon/ctl/control_client.hpp"
+#include "daemon/ctl/exit_codes.hpp"
 #include "daemon/ctl/output.hpp"
 
 namespace sekisho::ctl {
@@ -21,10 +22,6 @@ namespace {
 namespace po = boost::program_options;
 namespace json = boost::json;
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
-constexpr const char* kDefaultConfig = "/etc/sekisho/sekishod.toml";
 constexpr std::size_t kBatch = 10'000;
 constexpr std::size_t kMaxStdinIds = 1'000'000;
 constexpr std::size_t kMaxPemBytes = 64 * 1024;
