@@ -26,7 +26,7 @@
 #include <sstream>
 #include <thread>
 
-#include "adapters/mynaportal/concurrency.hpp"
+#include "adapters/http/concurrency.hpp"
 #include "common/time_format.hpp"
 #include "tests/integration/mynaportal/sim_fixture.hpp"
 
@@ -125,7 +125,7 @@ awaitable<std::vector<mynaportal::Filing>> list_all(const mynaportal::PollSettin
 // queue item and committed durably on the offload pool, as the poller does.
 awaitable<void> download_some(const mynaportal::PollSettings& s,
                               const std::vector<mynaportal::Filing>& filings, queue::Queue& q,
-                              mynaportal::ApiClient& api, mynaportal::Offload& offload,
+                              mynaportal::ApiClient& api, http::Offload& offload,
                               std::size_t& next) {
     while (next < filings.size()) {
         const auto& f = filings[next++];
@@ -163,13 +163,13 @@ awaitable<double> download_all(const mynaportal::PollSettings& s,
     }
     t0 = Clock::now();
     {
-        mynaportal::Offload offload(s.concurrency);
+        http::Offload offload(s.concurrency);
         std::size_t next = 0;
         std::vector<awaitable<void>> tasks;
         tasks.push_back(download_some(s, filings, q, api, offload, next));
         for (auto& helper : helpers)
             tasks.push_back(download_some(s, filings, q, *helper, offload, next));
-        co_await mynaportal::all_of(std::move(tasks));
+        co_await http::all_of(std::move(tasks));
     }
     seconds += seconds_since(t0);
     for (auto& helper : helpers)

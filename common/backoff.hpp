@@ -3,6 +3,7 @@
 // row the wait is between half and all of min(base * 2^n, max), and never shorter than
 // the Retry-After the service asked for.
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <random>
@@ -52,5 +53,14 @@ class Backoff {
     int failures_ = 0;
     std::mt19937 rng_;
 };
+
+// A source's back-off after failed polls: 5 s doubling, up to six poll intervals but never
+// more than 30 minutes.
+inline Backoff source_backoff(std::chrono::milliseconds poll_interval) {
+    using namespace std::chrono_literals;
+    const std::chrono::milliseconds base = 5s;
+    const std::chrono::milliseconds most = 30min;
+    return Backoff(base, std::max(base, std::min(most, poll_interval * 6)));
+}
 
 }  // namespace sekisho

@@ -53,6 +53,7 @@ void read_mynaportal(TableReader& r, MynaportalSettings& m) {
 void read_chukan(TableReader& r, ChukanSettings& c) {
     read_peer(r, c);
     r.string("ipsec_check", c.ipsec_check);
+    r.duration("status_interval", c.status_interval);
 }
 
 void read_inspect(TableReader& r, InspectSettings& i) {

@@ -62,6 +62,8 @@ struct MynaportalSettings : PeerSettings {
 struct ChukanSettings : PeerSettings {
     ChukanSettings() { client_key = SecretRef("chukan_client_key"); }
     std::string ipsec_check = "xfrm";  // "xfrm" | "interface:<name>" | "off"
+    // A submitted request not yet done is asked about again after this.
+    Duration status_interval = 30s;
 };
 
 struct InspectSettings {

@@ -142,6 +142,8 @@ void check_sources(Checker& c) {
     } else if (iface && !valid_interface_name(mode.substr(10))) {
         c.sink.error("chukan.ipsec_check", "not a valid interface name after \"interface:\"");
     }
+    if (ch.status_interval < std::chrono::seconds(1))
+        c.sink.error("chukan.status_interval", "must be at least 1s");
 }
 
 void check_inspect(Checker& c) {

@@ -85,19 +85,63 @@ void Daemon::apply_mynaportal(const config::Settings& s) {
     }
     mynaportal_ = std::make_unique<mynaportal::Source>(io_.get_executor(), *queue_, std::move(poll),
                                                        interval);
-    mynaportal_->on_cycle([this] {
-        if (pipeline_)
-            pipeline_->wake();
-        publish_metrics();
-        notifier_.status(status_line());
-    });
-    mynaportal_->start([this] { shutdown_timer_.cancel(); });
+    mynaportal_->on_cycle([this] { after_cycle(); });
+    mynaportal_->start([this] { source_finished(); });
     log::notice("Mynaportal source started", {{"base_url", s.mynaportal.base_url}});
 }
 
+void Daemon::apply_chukan(const config::Settings& s) {
+    const auto interval =
+        std::chrono::duration_cast<std::chrono::milliseconds>(s.chukan.poll_interval);
+    if (!s.chukan.enabled) {
+        if (chukan_)
+            chukan_->stop();
+        chukan_.reset();
+        return;
+    }
+    auto poll = chukan_settings(s, cert_store_.get());
+    if (poll.ipsec.mode == chukan::IpsecMode::off) {
+        log::warning(
+            "chukan.ipsec_check = \"off\": the IPsec path to the chukan server is NOT checked "
+            "(for tests only; never on a gateway)");
+    }
+    if (chukan_) {
+        chukan_->reconfigure(std::move(poll), interval);
+        return;
+    }
+    chukan_ =
+        std::make_unique<chukan::Source>(io_.get_executor(), *queue_, std::move(poll), interval);
+    chukan_->on_cycle([this] { after_cycle(); });
+    chukan_->start([this] { source_finished(); });
+    log::notice("chukan source started",
+                {{"base_url", s.chukan.base_url}, {"ipsec_check", s.chukan.ipsec_check}});
+}
+
+void Daemon::apply_source_of(const std::string& use) {
+    if (use == "mynaportal-client")
+        apply_mynaportal(settings_);
+    if (use == "chukan-client")
+        apply_chukan(settings_);
+}
+
+void Daemon::after_cycle() {
+    if (pipeline_)
+        pipeline_->wake();
+    publish_metrics();
+    notifier_.status(status_line());
+}
+
+void Daemon::source_finished() {
+    const bool busy = (mynaportal_ && mynaportal_->in_cycle()) || (chukan_ && chukan_->in_cycle());
+    if (!busy)
+        shutdown_timer_.cancel();
+}
+
 void Daemon::start_pipeline() {
-    pipeline_ = std::make_unique<Pipeline>(*queue_, settings_.inspect, make_inspect_fn(settings_),
+    auto worker = make_worker(settings_);
+    pipeline_ = std::make_unique<Pipeline>(*queue_, settings_.inspect, make_inspect_fn(worker),
                                            make_scan_fn(settings_.clamd));
+    pipeline_->inspect_chukan_with(make_chukan_inspect_fn(worker));
     pipeline_->set_auto_release(settings_.release.auto_release);
     pipeline_->start();
 }
@@ -140,6 +184,7 @@ int Daemon::run() {
         apply_oneway(settings_);
         cert_store_ = std::make_unique<certs::CertStore>(settings_.daemon.state_dir / "certs");
         apply_mynaportal(settings_);
+        apply_chukan(settings_);
         start_control();
         queue_->record(queue::Actor::daemon(),
                        {"daemon started", std::nullopt, std::nullopt, {{"version", kVersion}}});
@@ -170,6 +215,7 @@ int Daemon::run() {
         log::error("cannot record the stop in the audit log", {{"reason", e.what()}});
     }
     mynaportal_.reset();
+    chukan_.reset();
     hand_over_.reset();
     // The item at hand is finished first: every step is one durable transition.
     if (pipeline_)
@@ -216,6 +262,7 @@ void Daemon::reload() {
             auto inspect_options = inspect::options_from_settings(
                 result.settings->inspect, inspect::AuthMethod::certificate, 0);
             apply_mynaportal(*result.settings);
+            apply_chukan(*result.settings);
             pipeline_->reconfigure(std::move(inspect_options));
             pipeline_->set_auto_release(result.settings->release.auto_release);
             apply_oneway(*result.settings);
@@ -253,9 +300,12 @@ void Daemon::stop() {
     // already queued have run; nothing is written half, because every file the daemon
     // writes is replaced atomically.
     publish_metrics();
-    const bool cycle_in_flight = mynaportal_ && mynaportal_->in_cycle();
+    const bool cycle_in_flight =
+        (mynaportal_ && mynaportal_->in_cycle()) || (chukan_ && chukan_->in_cycle());
     if (mynaportal_)
         mynaportal_->stop();
+    if (chukan_)
+        chukan_->stop();
     if (!cycle_in_flight)
         return;
     // A poll cycle in flight may wait on the network for up to its timeout; stopping
@@ -344,9 +394,21 @@ void Daemon::watch_disk_space() {
     notifier_.status(status_line());
 }
 
+std::string Daemon::chukan_status() const {
+    if (!chukan_)
+        return "";
+    const auto& st = chukan_->status();
+    std::string s = "; chukan: " + std::string(chukan::name(st.state));
+    if (st.cycles > 0 && st.state != chukan::SourceStatus::State::path_refused) {
+        s += st.last_report.ok() ? ", last poll ok" : ", last poll FAILED";
+        s += ", " + std::to_string(st.results_taken) + " taken";
+    }
+    return s;
+}
+
 std::string Daemon::source_status() const {
     if (!mynaportal_)
-        return "";
+        return chukan_status();
     const auto& st = mynaportal_->status();
     std::string s = "; mynaportal: " + std::string(mynaportal::name(st.state));
     if (st.cycles > 0) {
@@ -356,7 +418,7 @@ std::string Daemon::source_status() const {
     if (st.password_days_left && *st.password_days_left <= 30) {
         s += ", password expires in " + std::to_string(*st.password_days_left) + " days";
     }
-    return s;
+    return s + chukan_status();
 }
 
 std::string Daemon::status_line() const {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/chukan/source.hpp"
 #include "adapters/mynaportal/source.hpp"
 #include "certs/cert_store.hpp"
 #include "certs/expiry.hpp"
@@ -54,6 +55,13 @@ class Daemon : private control::DaemonView {
     // Starts, reconfigures or stops the Mynaportal source to match the settings; throws
     // (changing nothing) when its certificates or keys cannot be loaded.
     void apply_mynaportal(const config::Settings& s);
+    // The same for the 中間サーバー source.
+    void apply_chukan(const config::Settings& s);
+    // Re-applies the source that uses the client certificate `use`.
+    void apply_source_of(const std::string& use);
+    // A source's loop has ended: once none is in a cycle, a stop need not wait any longer.
+    void source_finished();
+    void after_cycle();
     void start_pipeline();
     // Starts or stops the hand-over to match oneway.destination; a running one restarts
     // its sender so that it reads the new configuration.
@@ -72,7 +80,9 @@ class Daemon : private control::DaemonView {
     void publish_metrics();
     std::string status_line() const;
     std::string source_status() const;
+    std::string chukan_status() const;
     void source_metrics(MetricsText& m) const;
+    void chukan_metrics(MetricsText& m) const;
     void pipeline_metrics(MetricsText& m) const;
     void hand_over_metrics(MetricsText& m) const;
     void certificate_metrics(MetricsText& m) const;
@@ -92,6 +102,7 @@ class Daemon : private control::DaemonView {
     template <class F>
     auto on_loop(F f) -> decltype(f());
     boost::json::object status_on_loop() const;
+    boost::json::object chukan_status_json() const;
     boost::json::object apply_rotation(const control::CertRotation& r, const queue::Actor& actor);
     boost::json::object apply_rollback(const std::string& use, const queue::Actor& actor);
     // Makes the store's current certificate of `use` the one in force and audits it; on
@@ -115,6 +126,7 @@ class Daemon : private control::DaemonView {
     std::unique_ptr<StateLock> state_lock_;
     std::unique_ptr<queue::Queue> queue_;
     std::unique_ptr<mynaportal::Source> mynaportal_;
+    std::unique_ptr<chukan::Source> chukan_;
     std::unique_ptr<Pipeline> pipeline_;
     std::unique_ptr<HandOver> hand_over_;
     std::unique_ptr<certs::CertStore> cert_store_;

@@ -90,9 +90,9 @@ void Daemon::start_control() {
     control::DaemonView& view = *this;
     control_service_ = std::make_unique<control::ControlService>(*queue_, view);
     control_server_ = std::make_unique<control::ControlServer>(
-        settings_.daemon.control_socket,
-        [this](const control::Caller& c, const json::object& req, control::Replier& reply) {
-            control_service_->handle(c, req, reply);
+        settings_.daemon.control_socket, [this](const control::Caller& c, const json::object& req,
+                                                UniqueFd file, control::Replier& reply) {
+            control_service_->handle(c, req, reply, std::move(file));
         });
     control_server_->start();
     log::notice("control socket ready", {{"path", settings_.daemon.control_socket}});
@@ -120,7 +120,24 @@ void Daemon::items_changed() {
             pipeline_->wake();
         if (hand_over_)
             hand_over_->wake();
+        if (chukan_)
+            chukan_->wake();  // a released request file goes out now, not at the next poll
     });
+}
+
+json::object Daemon::chukan_status_json() const {
+    const auto& st = chukan_->status();
+    json::object m{{"state", chukan::name(st.state)},
+                   {"ipsec_check", settings_.chukan.ipsec_check},
+                   {"cycles", st.cycles},
+                   {"items_taken", st.results_taken},
+                   {"requests_uploaded", st.uploaded},
+                   {"path_refusals", st.path_refusals}};
+    if (st.last_cycle) {
+        m["last_poll_at"] = rfc3339_utc(unix_ms(*st.last_cycle));
+        m["last_poll_result"] = st.last_report.ok() ? "ok" : st.last_report.error;
+    }
+    return m;
 }
 
 json::object Daemon::status_on_loop() const {
@@ -141,6 +158,8 @@ json::object Daemon::status_on_loop() const {
             m["password_days_left"] = *st.password_days_left;
         sources["mynaportal"] = std::move(m);
     }
+    if (chukan_)
+        sources["chukan"] = chukan_status_json();
     json::object scanner;
     if (pipeline_) {
         const auto c = pipeline_->counters();
@@ -218,6 +237,13 @@ std::vector<std::string> Daemon::warnings() const {
             w.push_back("Mynaportal password expires in " + std::to_string(*st.password_days_left) +
                         " days");
     }
+    if (chukan_) {
+        const auto& st = chukan_->status();
+        if (st.state == chukan::SourceStatus::State::path_refused)
+            w.push_back("chukan: not connecting, " + st.last_report.error);
+    }
+    if (settings_.chukan.enabled && settings_.chukan.ipsec_check == "off")
+        w.push_back("chukan.ipsec_check is off: the IPsec path is not checked (tests only)");
     return w;
 }
 
@@ -344,7 +370,7 @@ json::object Daemon::apply_rotation(const control::CertRotation& r, const queue:
     check_certificates();
     auto out = cert_json(r.use, "rotated generation " + std::to_string(generation), info);
     out["generation"] = generation;
-    const bool in_use = r.use == "mynaportal-client" && settings_.mynaportal.enabled;
+    const bool in_use = peer_of_use(settings_, r.use)->enabled;
     out["message"] = "installed " + r.use + " generation " + std::to_string(generation) +
                      " (sha256 " + info.sha256 + ", " +
                      std::to_string(out["days_left"].as_int64()) + " days left); " +
@@ -355,15 +381,13 @@ json::object Daemon::apply_rotation(const control::CertRotation& r, const queue:
 void Daemon::switch_certificate(const std::string& use, const queue::Actor& actor,
                                 const std::string& action, queue::Details details) {
     try {
-        if (use == "mynaportal-client")
-            apply_mynaportal(settings_);
+        apply_source_of(use);
         queue_->record(actor, {action, std::nullopt, std::nullopt, std::move(details)});
     } catch (...) {
         // Unusable or unaudited: what was in force before is put back (a rollback swaps
         // current and previous, so it also undoes a rollback).
         cert_store_->rollback(use);
-        if (use == "mynaportal-client")
-            apply_mynaportal(settings_);
+        apply_source_of(use);
         throw;
     }
 }

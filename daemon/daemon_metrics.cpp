@@ -95,33 +95,74 @@ void Daemon::publish_metrics() {
     }
 }
 
+namespace {
+
+// What both sources publish, labelled with the source.
+struct SourceFigures {
+    std::string source;
+    std::int64_t cycles = 0;
+    std::int64_t taken = 0;
+    std::int64_t failures = 0;
+    const DurationSummary* duration = nullptr;
+    bool last_ok = false;
+    std::optional<std::chrono::system_clock::time_point> last_cycle;
+    bool stopped = false;
+};
+
+void source_figures(MetricsText& m, const SourceFigures& f) {
+    const MetricsText::Labels source{{"source", f.source}};
+    m.counter("sekisho_source_cycles_total", "Poll cycles run", static_cast<double>(f.cycles),
+              source);
+    m.counter("sekisho_source_items_taken_total", "Items taken into the queue",
+              static_cast<double>(f.taken), source);
+    m.counter("sekisho_fetch_failures_total", "Downloads that failed, left for a later cycle",
+              static_cast<double>(f.failures), source);
+    m.summary("sekisho_fetch_duration_seconds",
+              "Time per downloaded package, from its request to its durable commit", *f.duration,
+              source);
+    m.gauge("sekisho_source_last_cycle_ok", "1 when the last poll cycle ran through",
+            f.cycles > 0 && f.last_ok ? 1 : 0, source);
+    if (f.last_cycle) {
+        m.gauge("sekisho_source_last_cycle_timestamp_seconds", "End of the last poll cycle",
+                seconds_since_epoch(*f.last_cycle), source);
+    }
+    m.gauge("sekisho_source_stopped",
+            "1 while polling is stopped (password expired, IPsec path not protected)",
+            f.stopped ? 1 : 0, source);
+}
+
+}  // namespace
+
 void Daemon::source_metrics(MetricsText& m) const {
+    chukan_metrics(m);
     if (!mynaportal_)
         return;
     const auto& st = mynaportal_->status();
-    const MetricsText::Labels source{{"source", "mynaportal"}};
-    m.counter("sekisho_source_cycles_total", "Poll cycles run", static_cast<double>(st.cycles),
-              source);
-    m.counter("sekisho_source_items_taken_total", "Items taken into the queue",
-              static_cast<double>(st.filings_taken), source);
-    m.counter("sekisho_fetch_failures_total", "Downloads that failed, left for a later cycle",
-              static_cast<double>(st.fetch_failures), source);
-    m.summary("sekisho_fetch_duration_seconds",
-              "Time per downloaded package, from its request to its durable commit",
-              st.fetch_duration, source);
-    m.gauge("sekisho_source_last_cycle_ok", "1 when the last poll cycle ran through",
-            st.cycles > 0 && st.last_report.ok() ? 1 : 0, source);
-    if (st.last_cycle) {
-        m.gauge("sekisho_source_last_cycle_timestamp_seconds", "End of the last poll cycle",
-                seconds_since_epoch(*st.last_cycle), source);
-    }
-    m.gauge("sekisho_source_stopped", "1 while polling is stopped (e.g. password expired)",
-            st.state == mynaportal::SourceStatus::State::password_expired ? 1 : 0, source);
+    source_figures(m, {"mynaportal", st.cycles, st.filings_taken, st.fetch_failures,
+                       &st.fetch_duration, st.last_report.ok(), st.last_cycle,
+                       st.state == mynaportal::SourceStatus::State::password_expired});
     if (st.password_days_left) {
         m.gauge("sekisho_mynaportal_password_days_left",
                 "Days until the Mynaportal password expires",
                 static_cast<double>(*st.password_days_left));
     }
+}
+
+void Daemon::chukan_metrics(MetricsText& m) const {
+    if (!chukan_)
+        return;
+    const auto& st = chukan_->status();
+    const bool refused = st.state == chukan::SourceStatus::State::path_refused;
+    source_figures(m, {"chukan", st.cycles, st.results_taken, st.fetch_failures, &st.fetch_duration,
+                       st.last_report.ok(), st.last_cycle, refused});
+    m.gauge("sekisho_chukan_path_protected",
+            "1 when the last route check found the IPsec path protected (or it is off)",
+            refused ? 0 : 1);
+    m.counter("sekisho_chukan_path_refusals_total",
+              "Cycles that did not connect because the IPsec path was not protected",
+              static_cast<double>(st.path_refusals));
+    m.counter("sekisho_chukan_requests_uploaded_total", "Request files the chukan server took",
+              static_cast<double>(st.uploaded));
 }
 
 void Daemon::pipeline_metrics(MetricsText& m) const {

@@ -19,7 +19,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr auto kIdleWait = std::chrono::seconds(1);
 constexpr auto kMaxPause = std::chrono::seconds(60);
-constexpr std::size_t kListBatch = 20;
 constexpr char kSenderName[] = "sekisho-send";
 
 std::string describe_exit(int status) {
@@ -49,7 +48,8 @@ std::filesystem::path find_sender_program() {
 }
 
 std::string hand_over_manifest(const queue::ItemInfo& item,
-                               const std::optional<queue::ReleaseRecord>& release) {
+                               const std::optional<queue::ReleaseRecord>& release,
+                               const std::optional<queue::OutboundRequest>& answers) {
     boost::json::object m;
     m["id"] = item.id.str();
     m["source"] = item.source;
@@ -59,7 +59,10 @@ std::string hand_over_manifest(const queue::ItemInfo& item,
     m["size"] = item.size;
     m["verdict"] = item.verdict.value_or("");
     m["scanned_clean"] = item.scanned_clean;
-    m["flags"] = boost::json::array();
+    boost::json::array flags;
+    for (const auto& f : item.flags)
+        flags.emplace_back(f);
+    m["flags"] = std::move(flags);
     m["released_at"] = rfc3339_utc(item.state_since_ms);
     // The release record (DESIGN.md): who released it, and who approved under the
     // two-person rule. Staff account names, nothing about the filer.
@@ -70,6 +73,12 @@ std::string hand_over_manifest(const queue::ItemInfo& item,
             r["approved_at"] = rfc3339_utc(release->approved_ms.value_or(0));
         }
         m["release"] = std::move(r);
+    }
+    if (answers) {
+        m["request"] = boost::json::object{{"id", answers->item.str()},
+                                           {"client_request_id", answers->client_request_id},
+                                           {"request_id", answers->request_id},
+                                           {"kind", answers->kind}};
     }
     return boost::json::serialize(m);
 }
@@ -185,10 +194,15 @@ void HandOver::failed(const std::string& why) {
 }
 
 bool HandOver::send_next() {
-    const auto items = queue_.list(queue::State::released, std::nullopt, kListBatch);
-    if (items.empty())
+    std::optional<queue::ItemInfo> next;
+    for (const auto source : kCoreBoundSources) {
+        const auto items = queue_.list(queue::State::released, std::string(source), 1);
+        if (!items.empty() && (!next || items.front().id < next->id))
+            next = items.front();
+    }
+    if (!next)
         return false;
-    const auto& item = items.front();
+    const auto& item = *next;
     std::string bytes;
     bytes.reserve(item.size);
     queue_.read_payload(item.id, [&](queue::ByteView chunk) {
@@ -199,7 +213,9 @@ bool HandOver::send_next() {
     if (pid_ <= 0)
         return false;  // stopping
     const auto handed = Clock::now();
-    oneway::write_item_frame(to_sender_, hand_over_manifest(item, queue_.release_record(item.id)),
+    const auto manifest = hand_over_manifest(item, queue_.release_record(item.id),
+                                             queue_.request_answered_by(item.id));
+    oneway::write_item_frame(to_sender_, manifest,
                              {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
     const auto answer = oneway::read_sent_answer(from_sender_);
     const auto took = Clock::now() - handed;

@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -42,8 +43,14 @@ struct HandOverCounters {
 std::filesystem::path find_sender_program();
 
 // The manifest written next to the item in the core inbox (DESIGN.md): nothing personal.
+// A 中間サーバー result that answers a submitted request names it under "request".
 std::string hand_over_manifest(const queue::ItemInfo& item,
-                               const std::optional<queue::ReleaseRecord>& release);
+                               const std::optional<queue::ReleaseRecord>& release,
+                               const std::optional<queue::OutboundRequest>& answers = {});
+
+// Released items of these sources go to the core system; a submitted request file
+// (source "operator") goes to the 中間サーバー instead.
+inline constexpr std::array<std::string_view, 2> kCoreBoundSources{"mynaportal", "chukan"};
 
 class HandOver {
   public:

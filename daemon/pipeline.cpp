@@ -18,6 +18,7 @@ using queue::State;
 constexpr auto kErrorPause = std::chrono::seconds(5);
 constexpr std::size_t kListBatch = 50;
 constexpr std::size_t kMaxMessageBytes = 380;  // the service allows 400 characters
+constexpr std::string_view kFilingKind = "filing";
 
 std::string join(const std::vector<std::string>& items) {
     std::string out;
@@ -152,7 +153,7 @@ bool Pipeline::work_once() {
         for (const auto& item : queue_.list(s, std::nullopt, kListBatch)) {
             // A Mynaportal filing waits until the service was told it is stored, so that
             // its `received` notice always comes before `returned`.
-            if (item.kind != "filing" || (item.source == kNoticeSource && !item.source_confirmed))
+            if (item.source == kNoticeSource && !item.source_confirmed)
                 continue;
             auto current = item;
             if (s == State::fetched) {
@@ -171,7 +172,9 @@ bool Pipeline::work_once() {
         if (due != scan_due_.end() && due->second > now)
             continue;
         lock.unlock();
-        retry_scan(item);
+        // The entries are not kept between attempts: the worker inflates them again, and
+        // a verdict that changed meanwhile (a CRL was updated) is honoured.
+        inspect_item(item);
         return true;
     }
     return false;
@@ -204,27 +207,54 @@ std::optional<inspect::Options> Pipeline::options_for(const queue::ItemInfo& ite
     return options;
 }
 
+void Pipeline::inspect_chukan_with(ChukanInspectFn fn) {
+    std::lock_guard lock(mutex_);
+    chukan_fn_ = std::move(fn);
+}
+
 void Pipeline::inspect_item(const queue::ItemInfo& item) {
-    const auto options = options_for(item);
-    if (!options) {
-        hold(item, "the item's metadata names no known auth_method");
-        return;
-    }
-    if (item.size > options->limits.max_package) {
+    const auto max_package = [this] {
+        std::lock_guard lock(mutex_);
+        return options_.limits.max_package;
+    }();
+    if (item.kind == kFilingKind && item.size > max_package) {
         inspect::Verdict v;
         v.add(inspect::code::zip_limit, "package", "package larger than inspect.max_package");
         reject(item, v, "inspection rejected");
         return;
     }
-    const auto zip = read_zip(item);
-    if (!zip)
+    const auto bytes = read_zip(item);
+    if (!bytes)
         return;
-    on_verdict(item, run_inspection(*zip, *options), *zip);
+    if (const auto result = inspect_payload(item, *bytes))
+        on_verdict(item, *result, *bytes);
 }
 
-InspectResult Pipeline::run_inspection(const std::string& zip, const inspect::Options& options) {
+std::optional<InspectResult> Pipeline::inspect_payload(const queue::ItemInfo& item,
+                                                       const std::string& bytes) {
+    if (item.kind != kFilingKind) {
+        ChukanInspectFn fn;
+        {
+            std::lock_guard lock(mutex_);
+            fn = chukan_fn_;
+        }
+        if (!fn) {
+            hold(item, "no inspector for kind " + item.kind);
+            return std::nullopt;
+        }
+        return timed([&] { return fn(bytes, item.kind); });
+    }
+    const auto options = options_for(item);
+    if (!options) {
+        hold(item, "the item's metadata names no known auth_method");
+        return std::nullopt;
+    }
+    return timed([&] { return inspect_fn_(bytes, *options); });
+}
+
+InspectResult Pipeline::timed(const std::function<InspectResult()>& inspection) {
     const auto start = Clock::now();
-    InspectResult r = inspect_fn_(zip, options);
+    InspectResult r = inspection();
     const auto took = Clock::now() - start;
     std::lock_guard lock(mutex_);
     counters_.inspect_duration.observe(took);
@@ -245,24 +275,11 @@ void Pipeline::on_verdict(const queue::ItemInfo& item, const InspectResult& resu
         queue_.transition(item.id, {.to = State::scanning,
                                     .action = "inspection accepted",
                                     .verdict = "accept",
-                                    .reasons_json = "[]"});
+                                    .reasons_json = "[]",
+                                    .flags = result.flags});
         log::info("inspection accepted", {{"item", item.id.str()}});
     }
     scan_item(item, zip, result);
-}
-
-void Pipeline::retry_scan(const queue::ItemInfo& item) {
-    // The entries are not kept between attempts: the worker inflates them again, and a
-    // verdict that changed meanwhile (a CRL was updated) is honoured.
-    const auto options = options_for(item);
-    if (!options) {
-        hold(item, "the item's metadata names no known auth_method");
-        return;
-    }
-    const auto zip = read_zip(item);
-    if (!zip)
-        return;
-    on_verdict(item, run_inspection(*zip, *options), *zip);
 }
 
 void Pipeline::scan_item(const queue::ItemInfo& item, const std::string& zip,
@@ -289,7 +306,7 @@ void Pipeline::scan_item(const queue::ItemInfo& item, const std::string& zip,
         reject(item, v, "scan found malware");
         return;
     }
-    stage(item, inspection.forms);
+    stage(item, inspection);
 }
 
 ScanResult Pipeline::run_scan(const std::string& zip, const std::vector<inspect::Entry>& entries) {
@@ -315,7 +332,8 @@ void Pipeline::count_scan(const ScanResult& r, Clock::duration took) {
     }
 }
 
-void Pipeline::stage(const queue::ItemInfo& item, const std::vector<std::string>& forms) {
+void Pipeline::stage(const queue::ItemInfo& item, const InspectResult& inspection) {
+    const auto& forms = inspection.forms;
     queue_.transition(item.id,
                       {.to = State::staged, .action = "scan clean", .scanned_clean = true});
     log::notice("item staged: inspected and scanned clean", {{"item", item.id.str()}});
@@ -323,7 +341,7 @@ void Pipeline::stage(const queue::ItemInfo& item, const std::vector<std::string>
         std::lock_guard lock(mutex_);
         ++counters_.accepted;
     }
-    if (!auto_release_allows(item, forms))
+    if (!auto_release_allows(item, inspection))
         return;
     queue::Change release{.to = State::released,
                           .action = "released by policy",
@@ -337,9 +355,10 @@ void Pipeline::stage(const queue::ItemInfo& item, const std::vector<std::string>
 }
 
 bool Pipeline::auto_release_allows(const queue::ItemInfo& item,
-                                   const std::vector<std::string>& forms) const {
-    // A filing without any known form is never released by policy.
-    if (forms.empty())
+                                   const InspectResult& inspection) const {
+    // A filing without any known form, and a flagged item, are never released by policy.
+    const auto& forms = inspection.forms;
+    if (forms.empty() || !inspection.flags.empty())
         return false;
     std::lock_guard lock(mutex_);
     for (const auto& rule : auto_release_) {

@@ -33,10 +33,15 @@ namespace sekisho::daemon {
 struct InspectResult {
     std::optional<inspect::Verdict> verdict;
     std::vector<inspect::Entry> entries;
-    std::vector<std::string> forms;  // 様式コード the filing carries
+    // 様式コード the filing carries; for a 中間サーバー file its kind (the `[release] auto`
+    // policy names these).
+    std::vector<std::string> forms;
     std::string failure;
+    std::vector<std::string> flags;  // e.g. "honnin-multiple-matches:2", into the manifest
 };
 using InspectFn = std::function<InspectResult(std::string_view zip, const inspect::Options&)>;
+// A 中間サーバー file (result or submitted request) of the item's kind.
+using ChukanInspectFn = std::function<InspectResult(std::string_view file, std::string_view kind)>;
 
 enum class ScanStatus { clean, infected, unavailable };
 struct ScanResult {
@@ -93,8 +98,11 @@ class Pipeline {
     // Options from inspect::options_from_settings: the trust anchors and CRLs are read
     // once per start or reload, not for every item.
     void reconfigure(inspect::Options options);
-    // The `[release] auto` policy: clean items of these sources whose every form is
-    // listed are released without a person. Empty (the default): none.
+    // Items of a 中間サーバー kind are inspected by this one (without it they are held).
+    void inspect_chukan_with(ChukanInspectFn fn);
+    // The `[release] auto` policy: clean items of these sources whose every form (for a
+    // 中間サーバー file: its kind) is listed are released without a person. Empty (the
+    // default): none. A flagged item (several 本人確認 matches) always waits for a person.
     void set_auto_release(std::vector<config::AutoRelease> policy);
     PipelineCounters counters() const;
 
@@ -103,15 +111,16 @@ class Pipeline {
     bool work_once();
     std::optional<std::chrono::steady_clock::time_point> next_retry() const;
     void inspect_item(const queue::ItemInfo& item);
-    InspectResult run_inspection(const std::string& zip, const inspect::Options& options);
+    // The verdict for the item's bytes by its kind; nullopt when the item was held instead.
+    std::optional<InspectResult> inspect_payload(const queue::ItemInfo& item,
+                                                 const std::string& bytes);
+    InspectResult timed(const std::function<InspectResult()>& inspection);
     ScanResult run_scan(const std::string& zip, const std::vector<inspect::Entry>& entries);
     void count_scan(const ScanResult& r, std::chrono::steady_clock::duration took);
     void scan_item(const queue::ItemInfo& item, const std::string& zip,
                    const InspectResult& inspection);
-    void stage(const queue::ItemInfo& item, const std::vector<std::string>& forms);
-    bool auto_release_allows(const queue::ItemInfo& item,
-                             const std::vector<std::string>& forms) const;
-    void retry_scan(const queue::ItemInfo& item);
+    void stage(const queue::ItemInfo& item, const InspectResult& inspection);
+    bool auto_release_allows(const queue::ItemInfo& item, const InspectResult& inspection) const;
     void on_verdict(const queue::ItemInfo& item, const InspectResult& result,
                     const std::string& zip);
     void hold(const queue::ItemInfo& item, const std::string& why);
@@ -123,6 +132,7 @@ class Pipeline {
 
     queue::Queue& queue_;
     InspectFn inspect_fn_;
+    ChukanInspectFn chukan_fn_;
     ScanFn scan_fn_;
 
     mutable std::mutex mutex_;

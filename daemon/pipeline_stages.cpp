@@ -32,13 +32,30 @@ ScanResult to_scan_result(const clamd::ScanOutcome& out) {
     return r;
 }
 
-InspectFn make_inspect_fn(const config::Settings& settings) {
-    // Started on the first request and again after any failure; its limits are fixed at
-    // start-up (a reload does not change them).
-    auto worker = std::make_shared<inspect::InspectWorker>(inspect::WorkerSettings{
+std::shared_ptr<inspect::InspectWorker> make_worker(const config::Settings& settings) {
+    return std::make_shared<inspect::InspectWorker>(inspect::WorkerSettings{
         {},
         std::chrono::duration_cast<std::chrono::milliseconds>(settings.inspect.worker_timeout),
         settings.inspect.worker_memory});
+}
+
+ChukanInspectFn make_chukan_inspect_fn(std::shared_ptr<inspect::InspectWorker> worker) {
+    return [worker](std::string_view file, std::string_view kind) {
+        auto answer = worker->inspect_chukan(file, kind, inspect::ChukanLimits{});
+        InspectResult r;
+        if (auto* failure = std::get_if<inspect::Failure>(&answer)) {
+            r.failure = failure->reason;
+            return r;
+        }
+        auto& done = std::get<inspect::ChukanInspection>(answer);
+        r.verdict = std::move(done.verdict);
+        r.flags = std::move(done.flags);
+        r.forms = {std::string(kind)};
+        return r;
+    };
+}
+
+InspectFn make_inspect_fn(std::shared_ptr<inspect::InspectWorker> worker) {
     return [worker](std::string_view zip, const inspect::Options& options) {
         auto answer = worker->inspect(zip, options);
         InspectResult r;

@@ -62,4 +62,16 @@ mynaportal::PollSettings mynaportal_settings(const config::Settings& s,
     return p;
 }
 
+chukan::PollSettings chukan_settings(const config::Settings& s, const certs::CertStore* store) {
+    const auto& c = s.chukan;
+    chukan::PollSettings p;
+    p.endpoint = http::Endpoint::parse(c.base_url);
+    p.tls = tls_context_of(
+        c, store ? store->current("chukan-client") : std::optional<certs::ClientCertificate>{});
+    p.timeouts = timeouts_of(c);
+    p.ipsec = chukan::parse_ipsec_check(c.ipsec_check);
+    p.status_interval = std::chrono::duration_cast<std::chrono::milliseconds>(c.status_interval);
+    return p;
+}
+
 }  // namespace sekisho::daemon

@@ -5,6 +5,7 @@
 
 #include <optional>
 
+#include "adapters/chukan/poller.hpp"
 #include "adapters/mynaportal/poller.hpp"
 #include "certs/cert_store.hpp"
 #include "config/settings.hpp"
@@ -18,6 +19,7 @@ std::shared_ptr<http::TlsClientContext> tls_context_of(
     const config::PeerSettings& peer, std::optional<certs::ClientCertificate> rotated);
 mynaportal::PollSettings mynaportal_settings(const config::Settings& s,
                                              const certs::CertStore* store);
+chukan::PollSettings chukan_settings(const config::Settings& s, const certs::CertStore* store);
 // The configured client certificate file of a use ("mynaportal-client"), as PEM.
 std::string configured_client_cert(const config::PeerSettings& peer);
 // A PEM file of at most max_bytes (64 KiB by default; CA bundles may be larger).

@@ -88,6 +88,9 @@ struct ItemInfo {
     std::int64_t attempts = 0;
     bool stored_inline = false;     // sealed bytes in the index row, not in a file
     bool source_confirmed = false;  // the source was told the item is stored ("downloaded")
+    // What an accepted inspection flagged, one word each ("honnin-multiple-matches:2"):
+    // counts, never values. Delivered in the core-side manifest.
+    std::vector<std::string> flags;
 };
 
 // A notice owed to the item's source, e.g. Mynaportal's received / accepted / returned.
@@ -160,6 +163,24 @@ struct Change {
     bool scanned_clean = false;                 // entering staged after a clean scan
     Details details{};                          // for the audit record
     std::optional<NoticeRequest> notice{};      // owed to the source, committed with the change
+    std::optional<std::vector<std::string>> flags{};  // replaces the item's flags (one word each)
+};
+
+// A request file uploaded to the 中間サーバー (spec/chukan-api.md, Outbound), and where it
+// stands there.
+struct OutboundRequest {
+    ItemId item;
+    std::string client_request_id;  // the item's external id: stable across retries
+    std::string kind;
+    std::string request_id;             // the service's
+    std::string status;                 // accepted | processing | done | error
+    std::string result_id;              // once done
+    std::optional<ItemId> result_item;  // the result file, once it was taken in
+    std::int64_t uploaded_ms = 0;
+    std::optional<std::int64_t> checked_ms;
+    std::int64_t next_check_ms = 0;
+    std::int64_t checks = 0;
+    bool open() const { return status == "accepted" || status == "processing"; }
 };
 
 // Who released an item, or a release waiting for a second person (release.require_approval).
@@ -234,6 +255,23 @@ class Queue {
                                     std::optional<NoticeRequest> notice = std::nullopt);
     std::optional<ReleaseRecord> release_record(const ItemId& id);
     std::vector<ReleaseRecord> pending_releases();
+
+    // Outbound requests (queue_requests.cpp). The service has the released request file
+    // `id` under `request_id`: the item becomes sent, its status is followed from now.
+    void record_upload(const ItemId& id, const std::string& request_id, const Actor& actor);
+    // Requests still accepted or processing whose next check is due.
+    std::vector<OutboundRequest> open_requests(std::chrono::system_clock::time_point now,
+                                               std::size_t limit);
+    // The service's answer about a request; a change of status is audited, a `done` one
+    // links the result file when it is in the queue already.
+    void record_request_state(const ItemId& id, const std::string& status,
+                              const std::string& result_id,
+                              std::chrono::system_clock::time_point next_check);
+    // A result file was taken in: links it to the request it answers, if one names it.
+    // Returns the request's item.
+    std::optional<ItemId> link_result(const std::string& result_id, const ItemId& result_item);
+    std::optional<OutboundRequest> outbound_request(const ItemId& request_item);
+    std::optional<OutboundRequest> request_answered_by(const ItemId& result_item);
     // Marks requests past their time as expired (audited); returns how many.
     std::int64_t expire_release_requests(std::chrono::system_clock::time_point now);
 
@@ -322,6 +360,9 @@ class Queue {
     // The item, staged or held; throws NotFound or IllegalTransition otherwise.
     ItemInfo find_release_candidate_locked(const ItemId& id);
     std::optional<ReleaseRecord> release_record_locked(const ItemId& id);
+    std::optional<OutboundRequest> outbound_request_locked(const std::string& where,
+                                                           const std::string& value);
+    void link_locked(const OutboundRequest& request, const ItemId& result_item);
     void expire_request_locked(const ReleaseRecord& r);
     // purged, with its deletion record (廃棄記録); the key and bytes are gone already.
     void record_deletion(const ItemInfo& item, Details details);

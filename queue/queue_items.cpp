@@ -15,7 +15,29 @@ namespace {
 constexpr const char* kSelectItem =
     "SELECT id, source, external_id, kind, state, created_at, updated_at, state_since, size, "
     "sha256, verdict, reasons, scanned_clean, attempts, payload IS NOT NULL, confirmed_at IS NOT "
-    "NULL FROM items";
+    "NULL, flags FROM items";
+
+std::vector<std::string> split_flags(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t at = 0;
+    while (at < text.size()) {
+        const std::size_t end = std::min(text.find(' ', at), text.size());
+        if (end > at)
+            out.push_back(text.substr(at, end - at));
+        at = end + 1;
+    }
+    return out;
+}
+
+std::string join_flags(const std::vector<std::string>& flags) {
+    std::string out;
+    for (const auto& f : flags) {
+        if (f.empty() || f.find(' ') != std::string::npos)
+            throw std::invalid_argument("an item flag must be one word");
+        out += (out.empty() ? "" : " ") + f;
+    }
+    return out;
+}
 
 ItemInfo read_item(const Stmt& s) {
     ItemInfo i;
@@ -38,6 +60,7 @@ ItemInfo read_item(const Stmt& s) {
     i.attempts = s.integer(13);
     i.stored_inline = s.integer(14) != 0;
     i.source_confirmed = s.integer(15) != 0;
+    i.flags = split_flags(s.text(16));
     return i;
 }
 
@@ -124,7 +147,8 @@ void Queue::apply_change(const ItemInfo& item, const Change& change, const Actor
         " verdict = CASE WHEN ?3 THEN NULL WHEN ?4 IS NOT NULL THEN ?4 ELSE verdict END,"
         " reasons = CASE WHEN ?3 THEN '[]' WHEN ?5 IS NOT NULL THEN ?5 ELSE reasons END,"
         " scanned_clean = CASE WHEN ?3 THEN 0 WHEN ?6 THEN 1 ELSE scanned_clean END,"
-        " attempts = CASE WHEN ?3 THEN attempts + 1 ELSE attempts END"
+        " attempts = CASE WHEN ?3 THEN attempts + 1 ELSE attempts END,"
+        " flags = CASE WHEN ?3 THEN '' WHEN ?9 IS NOT NULL THEN ?9 ELSE flags END"
         " WHERE id = ?7 AND state = ?8");
     s.bind(1, to).bind(2, unix_ms_now()).bind(3, std::int64_t{reinspect});
     if (change.verdict) {
@@ -138,6 +162,11 @@ void Queue::apply_change(const ItemInfo& item, const Change& change, const Actor
         s.bind_null(5);
     }
     s.bind(6, std::int64_t{clean}).bind(7, item.id.str()).bind(8, from);
+    if (change.flags) {
+        s.bind(9, join_flags(*change.flags));
+    } else {
+        s.bind_null(9);
+    }
     s.run();
     if (db_->changes() != 1) {
         throw IllegalTransition("item " + item.id.str() + " is no longer " + from);
@@ -147,6 +176,8 @@ void Queue::apply_change(const ItemInfo& item, const Change& change, const Actor
     Details details{{"from", from}, {"to", to}};
     if (change.verdict)
         details.emplace_back("verdict", *change.verdict);
+    if (change.flags && !change.flags->empty())
+        details.emplace_back("flags", join_flags(*change.flags));
     track_release(item, change, actor, details);
     details.insert(details.end(), change.details.begin(), change.details.end());
     audit_->append(actor, {change.action, item.id, item.sha256, std::move(details)});

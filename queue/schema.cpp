@@ -3,7 +3,7 @@
 namespace sekisho::queue {
 namespace {
 
-constexpr std::int64_t kSchemaVersion = 2;
+constexpr std::int64_t kSchemaVersion = 3;
 
 constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE items(
@@ -97,6 +97,26 @@ CREATE TABLE releases(
 CREATE INDEX releases_pending ON releases(state, expires_at);
 )sql";
 
+// Version 3: what an accepted inspection flagged (counts only, e.g. a 本人確認 result with
+// several matches), and the request files uploaded to the 中間サーバー with their status
+// and the result file they were answered with.
+constexpr const char* kSchemaV3 = R"sql(
+ALTER TABLE items ADD COLUMN flags TEXT NOT NULL DEFAULT '';
+CREATE TABLE requests(
+  item_id       TEXT PRIMARY KEY REFERENCES items(id),
+  request_id    TEXT NOT NULL,
+  status        TEXT NOT NULL,  -- accepted | processing | done | error
+  result_id     TEXT NOT NULL DEFAULT '',
+  result_item   TEXT NOT NULL DEFAULT '',
+  uploaded_at   INTEGER NOT NULL,
+  checked_at    INTEGER,
+  next_check_at INTEGER NOT NULL,
+  checks        INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX requests_open ON requests(status, next_check_at);
+CREATE INDEX requests_by_result ON requests(result_id);
+)sql";
+
 }  // namespace
 
 void ensure_schema(Db& db) {
@@ -112,6 +132,8 @@ void ensure_schema(Db& db) {
         db.exec(kSchemaV1);
     if (version < 2)
         db.exec(kSchemaV2);
+    if (version < 3)
+        db.exec(kSchemaV3);
     db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
     tx.commit();
 }

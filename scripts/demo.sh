@@ -74,7 +74,18 @@ recv_port=$((17000 + RANDOM % 2000))
 step "Generating synthetic filings (signed by a generated test CA)"
 echo "  12 valid ones, and at least two broken ones per reason code of spec/filing-package.md"
 "$bin/sekisho-sim" make-filings --out "$demo/filings" --ca-dir "$demo/ca" --count 12 --seed 1 --invalid
-total=$(find "$demo/filings" -name '*.zip' | wc -l)
+filings=$(find "$demo/filings" -name '*.zip' | wc -l)
+
+step "Generating 中間サーバー result files (CP932 CSV, spec/chukan-api.md)"
+# Two of each result kind; the result id is the file name without .csv.
+"$bin/sekisho-sim" make-chukan-files --out "$demo/chukan-made" --count 2 --seed 1 > /dev/null
+mkdir -p "$demo/chukan-results"
+for f in "$demo/chukan-made"/valid-*-RES.csv; do
+  mv "$f" "$demo/chukan-results/$(basename "$f")"
+done
+results=$(find "$demo/chukan-results" -name '*.csv' | wc -l)
+echo "  $results result files: $(ls "$demo/chukan-results" | tr '\n' ' ')"
+total=$((filings + results))
 
 step "Starting clamd (Debian's clamav-daemon) with the project's test signatures"
 # There is no official signature database on this machine: the demo's clamd loads only
@@ -96,6 +107,17 @@ CONF
 pids+=($!)
 wait_for 120 test -S "$demo/clamd/clamd.sock"
 echo "  clamd answers on $demo/clamd/clamd.sock"
+
+step "Starting the 中間サーバー simulator (mutual TLS on 127.0.0.1)"
+"$bin/sekisho-sim" chukan --listen 127.0.0.1:0 --ready-file "$demo/chukan.port" \
+  --tls-cert "$demo/pki/server.pem" --tls-key "$demo/pki/server.key" \
+  --client-ca "$demo/pki/client-ca.pem" --results "$demo/chukan-results" \
+  --record "$demo/chukan-record.jsonl" --processing-polls 1 \
+  2> >(sed -u 's/^/  [chukan simulator] /' >&2) &
+pids+=($!)
+wait_for 10 test -s "$demo/chukan.port"
+chukan_port=$(cat "$demo/chukan.port")
+echo "  listening on 127.0.0.1:$chukan_port"
 
 step "Starting the Mynaportal simulator (mutual TLS on 127.0.0.1)"
 "$bin/sekisho-sim" mynaportal --listen 127.0.0.1:0 --ready-file "$demo/sim.port" \
@@ -126,13 +148,23 @@ sed -e "s|^state_dir = .*|state_dir = \"$demo/state\"|" \
           s|^password_credential = .*|password_credential = \"$demo/secrets/mynaportal_password\"|
           s|^poll_interval = .*|poll_interval = \"3s\"|
         }" \
+    -e "/^\[chukan\]/,/^\[inspect\]/{
+          s|^enabled = false|enabled = true|
+          s|^# base_url = .*|base_url = \"https://127.0.0.1:$chukan_port/\"|
+          s|^# ca_file = .*|ca_file = \"$demo/pki/server-ca.pem\"|
+          s|^# client_cert = .*|client_cert = \"$demo/pki/client.pem\"|
+          s|^client_key = .*|client_key = \"$demo/pki/client.key\"|
+          s|^poll_interval = .*|poll_interval = \"3s\"|
+          s|^ipsec_check = .*|ipsec_check = \"interface:lo\"|
+          s|^status_interval = .*|status_interval = \"2s\"|
+        }" \
     -e "s|^trust_anchors = \[\]|trust_anchors = [\"$demo/ca/trust-anchor.pem\"]|" \
     -e "s|^crl_files = \[\]|crl_files = [\"$demo/ca/crl.pem\"]|" \
     -e "/^\[clamd\]/,/^\[release\]/{
           s|^socket = .*|socket = \"$demo/clamd/clamd.sock\"|
           s|^database_dir = .*|database_dir = \"$demo/clamd/db\"|
         }" \
-    -e "s|^auto = \[\]|auto = [{ source = \"mynaportal\", forms = [\"2200700\", \"2201700\", \"2221700\", \"2225700\"] }]|" \
+    -e "s|^auto = \[\]|auto = [{ source = \"mynaportal\", forms = [\"2200700\", \"2201700\", \"2221700\", \"2225700\"] }, { source = \"chukan\", forms = [\"SHIKAKU-REG-RES\", \"SHOKAI-RES\"] }]|" \
     -e "s|^operators = \[\]|operators = [\"user:$(id -un)\"]|" \
     -e "s|^auditors = \[\]|auditors = [\"user:$(id -un)\"]|" \
     -e "s|^destination = \"\"|destination = \"127.0.0.1:$recv_port\"|" \
@@ -140,7 +172,10 @@ sed -e "s|^state_dir = .*|state_dir = \"$demo/state\"|" \
 chmod 0640 "$demo/sekishod.toml"
 echo "  demo release policy: filings of four forms that pass inspection and scan are"
 echo "  released without an operator ([release] auto); those of form 2265700 wait for an"
-echo "  operator (you, as user $(id -un), have the operator and auditor roles in [roles])"
+echo "  operator (you, as user $(id -un), have the operator and auditor roles in [roles]);"
+echo "  中間サーバー results of two kinds likewise; HONNIN-RES (本人確認) always wait for a person."
+echo "  The 中間サーバー route must leave through the tunnel device: on this one machine"
+echo "  ipsec_check = \"interface:lo\" stands in for the IPsec tunnel (interface:ipsec0 on a gateway)."
 "$bin/sekishod" --version
 "$bin/sekishod" -c "$demo/sekishod.toml" --check-config
 
@@ -171,8 +206,8 @@ pids+=($!)
 daemon=$!
 wait_for 10 test -s "$demo/sekishod.prom"
 
-step "Filings arriving in the encrypted queue, inspected and virus-scanned"
-settled() {  # every filing staged, rejected or recognised as a duplicate
+step "Filings and result files arriving in the encrypted queue, inspected and virus-scanned"
+settled() {  # every filing and result staged, rejected or recognised as a duplicate
   local n
   n=$(awk '/^sekisho_queue_items\{state="(staged|released|sent|rejected|duplicate)"\}/ {s += $2} END {print s + 0}' \
       "$demo/sekishod.prom")
@@ -210,20 +245,42 @@ ctl release ALL | sed 's/^/    /'
 echo "  \$ sekishoctl keys rotate   (refused: that needs the admin role)"
 ctl keys rotate 2>&1 | sed 's/^/    /' || true
 
-step "Released filings arriving in the core system's inbox over the one-way link"
+step "An operator submits a request file for the 中間サーバー (本人確認, HONNIN-REQ)"
+"$bin/sekisho-sim" make-chukan-files --out "$demo/request-made" --count 1 --seed 5 > /dev/null
+request=$(ls "$demo/request-made"/valid-*-HONNIN-REQ.csv)
+echo "  \$ sekishoctl submit --kind HONNIN-REQ $(basename "$request")"
+ctl submit --kind HONNIN-REQ "$request" | sed 's/^/    /'
+request_id=$(ctl --json list --source operator 2>/dev/null | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4)
+echo "  \$ sekishoctl release $request_id"
+ctl release "$request_id" | sed 's/^/    /'
+answered() { ctl --json show "$request_id" | grep -q '"result_item"'; }
+wait_for 60 answered
+result_item=$(ctl --json show "$request_id" | grep -o '"result_item":"[^"]*"' | cut -d'"' -f4)
+echo "  uploaded, followed until done; its result came back as item $result_item:"
+ctl show "$request_id" | sed -n '/^upload:/,$p' | sed 's/^/    /'
+result_staged() { ctl --json show "$result_item" | grep -q '"state":"staged"'; }
+wait_for 60 result_staged
+echo "  \$ sekishoctl release $result_item   (HONNIN-RES: a person releases it)"
+ctl release "$result_item" | sed 's/^/    /'
+by_operator=$((by_operator + 1))
+
+step "Released items arriving in the core system's inbox over the one-way link"
 accepted=$(( $(awk '/^sekisho_auto_released_total/ {print $2 + 0}' "$demo/sekishod.prom") + by_operator ))
 delivered() {
   [[ $(find "$demo/core-inbox" -name '*.json' | wc -l) -ge $accepted ]]
 }
 wait_for 60 delivered
-echo "  $accepted released, $(find "$demo/core-inbox" -name '*.zip' | wc -l) in the core inbox (each <id>.zip with its <id>.json):"
+echo "  $accepted released: $(find "$demo/core-inbox" -name '*.zip' | wc -l) filings (<id>.zip) and $(find "$demo/core-inbox" -name '*.csv' | wc -l) 中間サーバー results (<id>.csv) in the core inbox, each with its <id>.json:"
 ls -l "$demo/core-inbox" | head -9 | sed 's/^/    /'
 echo "  one manifest (nothing personal in it):"
 sed 's/^/    /' "$(find "$demo/core-inbox" -name '*.json' | head -1)"; echo
+echo "  the manifest of the 本人確認 result: flagged, and naming the request it answers:"
+sed 's/^/    /' "$demo/core-inbox/$result_item.json"; echo
 grep -E '^sekisho_recv_(transfers_total|dropped_total|repaired_shards_total|heartbeats_total)' \
   "$demo/sekisho-recv.prom" | sed 's/^/  /'
-all_accepted() {
-  [[ $(grep -c '"kind":"accepted"' "$demo/sim-record.jsonl") -ge $accepted ]]
+released_filings=$(find "$demo/core-inbox" -name '*.zip' | wc -l)
+all_accepted() {  # an accepted notice for every released filing (中間サーバー takes none)
+  [[ $(grep -c '"kind":"accepted"' "$demo/sim-record.jsonl") -ge $released_filings ]]
 }
 wait_for 30 all_accepted
 echo "  Mynaportal was sent $(grep -c '"kind":"accepted"' "$demo/sim-record.jsonl") accepted notices"

@@ -13,6 +13,9 @@ packages=(
   # tests
   catch2 openssl systemd iproute2 procps util-linux xmlsec1 iptables iperf3
   clamav-daemon clamdscan
+  # the IPsec test tunnel (tests/support/ipsec_tunnel.cpp): strongSwan's charon with
+  # kernel-libipsec (userspace ESP) and swanctl
+  charon-systemd strongswan-swanctl libcharon-extra-plugins
   # Debian package (make package: dpkg-shlibdeps needs file) and its test (man -w)
   file man-db
   # fuzzing (libFuzzer comes with clang's runtime)

@@ -1,8 +1,6 @@
 #include "adapters/mynaportal/api_client.hpp"
 
-#include <charconv>
-
-#include "adapters/http/repr_digest.hpp"
+#include "adapters/http/listed_download.hpp"
 #include "common/log.hpp"
 
 namespace sekisho::mynaportal {
@@ -11,56 +9,12 @@ namespace {
 using boost::asio::awaitable;
 namespace bhttp = boost::beast::http;
 constexpr const char* kJson = "application/json";
-constexpr std::size_t kMaxProblemBytes = 64 * 1024;
-
-std::string describe(const Problem& p) {
-    std::string s = std::to_string(p.status);
-    if (!p.type.empty())
-        s += " " + p.type;
-    if (!p.title.empty())
-        s += " (" + p.title + ")";
-    return s;
-}
 
 Problem problem_of(const http::Response& r) {
     return parse_problem(r.status, r.body, std::string(r.headers["Retry-After"]));
 }
 
-std::uint64_t content_length(const bhttp::fields& h) {
-    const auto v = h[bhttp::field::content_length];
-    std::uint64_t n = 0;
-    const auto r = std::from_chars(v.data(), v.data() + v.size(), n);
-    if (v.empty() || r.ec != std::errc() || r.ptr != v.data() + v.size()) {
-        throw TransferError("package answer without a valid Content-Length");
-    }
-    return n;
-}
-
-// Checks the head of a package answer against the listing before any byte is stored.
-void check_head(const Filing& f, const bhttp::fields& h) {
-    if (content_length(h) != f.size) {
-        throw TransferError("Content-Length " + std::string(h[bhttp::field::content_length]) +
-                            " differs from the listed size " + std::to_string(f.size));
-    }
-    http::Sha256Digest digest{};
-    try {
-        digest = http::parse_repr_digest_sha256(h["Repr-Digest"]);
-    } catch (const std::invalid_argument& e) {
-        throw TransferError(std::string("bad Repr-Digest: ") + e.what());
-    }
-    if (!std::equal(digest.begin(), digest.end(), f.sha256.begin())) {
-        throw TransferError("Repr-Digest differs from the listed sha256");
-    }
-}
-
 }  // namespace
-
-ApiError::ApiError(Problem p) : std::runtime_error(describe(p)), problem_(std::move(p)) {}
-
-bool ApiError::retryable() const {
-    const unsigned s = problem_.status;
-    return s >= 500 || s == 408 || s == 429;
-}
 
 ApiClient::ApiClient(http::Endpoint endpoint, std::shared_ptr<http::TlsClientContext> tls,
                      http::Timeouts timeouts, ApiLimits limits)
@@ -164,43 +118,27 @@ awaitable<void> ApiClient::download(Filing f, queue::ItemWriter& writer) {
         throw TransferError("listed size " + std::to_string(f.size) + " exceeds the package limit");
     }
     const std::string target = "/v1/filings/" + f.arrive_id + "/package";
+    const http::Listed listed{f.size, f.sha256};
     for (int attempt = 0; attempt < 2; ++attempt) {
         if (!connection_ || !connection_->is_open())
             co_await connect();
-        unsigned status = 0;
-        std::string error_body;
-        const auto on_head = [&](unsigned s, const bhttp::fields& h) {
-            status = s;
-            if (s == 200)
-                check_head(f, h);
-        };
-        const auto on_chunk = [&](std::span<const unsigned char> chunk) {
-            if (status == 200) {
-                writer.write(chunk);
-            } else if (error_body.size() + chunk.size() <= kMaxProblemBytes) {
-                error_body.append(chunk.begin(), chunk.end());
-            }
-        };
         std::string t = target;
         http::HeaderList headers = auth_headers();
-        http::Connection::OnHead head_cb = on_head;
-        http::Connection::OnChunk chunk_cb = on_chunk;
-        const std::size_t max_body = std::max<std::uint64_t>(f.size, kMaxProblemBytes);
-        co_await connection_->download(std::move(t), max_body, std::move(headers),
-                                       std::move(head_cb), std::move(chunk_cb));
-        if (status == 200)
-            break;
-        const Problem p = parse_problem(status, error_body, "");
-        if (status == 401 && p.type == "token-expired" && attempt == 0) {
+        http::Sink sink = [&writer](std::span<const unsigned char> chunk) { writer.write(chunk); };
+        const http::ListedAnswer answer = co_await http::download_listed(
+            *connection_, std::move(t), std::move(headers), listed, std::move(sink));
+        if (answer.status == 200) {
+            http::check_received(answer, listed);
+            co_return;
+        }
+        const Problem p = parse_problem(answer.status, answer.error_body, "");
+        if (answer.status == 401 && p.type == "token-expired" && attempt == 0) {
             co_await relogin();
             continue;
         }
         throw ApiError(p);
     }
-    if (writer.size() != f.size) {
-        throw TransferError("received " + std::to_string(writer.size()) + " bytes of " +
-                            std::to_string(f.size));
-    }
+    throw ApiError(Problem{401, "token-expired", "token expired again after a new login", {}});
 }
 
 awaitable<void> ApiClient::mark_downloaded(std::string arrive_id) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "adapters/http/api_error.hpp"
 #include "adapters/http/connection.hpp"
 #include "adapters/mynaportal/protocol.hpp"
 #include "config/secret.hpp"
@@ -14,23 +15,8 @@
 
 namespace sekisho::mynaportal {
 
-// A non-2xx answer.
-class ApiError : public std::runtime_error {
-  public:
-    explicit ApiError(Problem p);
-    const Problem& problem() const { return problem_; }
-    bool retryable() const;  // 5xx, 408, 429: try again later
-
-  private:
-    Problem problem_;
-};
-
-// The package did not arrive as listed (length, digest, truncation): retried later,
-// never queued.
-class TransferError : public std::runtime_error {
-  public:
-    using std::runtime_error::runtime_error;
-};
+using http::ApiError;
+using http::TransferError;
 
 struct ApiLimits {
     std::size_t max_json = 1 << 20;           // any JSON answer

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "adapters/mynaportal/concurrency.hpp"
+#include "adapters/http/concurrency.hpp"
 #include "common/backoff.hpp"
 #include "common/log.hpp"
 
@@ -12,6 +12,8 @@ namespace sekisho::mynaportal {
 namespace {
 
 using boost::asio::awaitable;
+using http::all_of;
+using http::Offload;
 constexpr std::size_t kMaxPassword = 1024;
 constexpr std::size_t kNoticesPerCycle = 500;
 

@@ -1,9 +1,5 @@
 #include "adapters/mynaportal/source.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <utility>
 
 #include "common/log.hpp"
@@ -12,10 +8,7 @@
 namespace sekisho::mynaportal {
 namespace {
 
-using namespace std::chrono_literals;
 constexpr std::int64_t kDayMs = 86'400'000;
-constexpr std::chrono::milliseconds kBackoffBase = 5s;
-constexpr std::chrono::milliseconds kBackoffMax = 30min;
 
 }  // namespace
 
@@ -37,41 +30,11 @@ std::string_view name(SourceStatus::State s) {
 
 Source::Source(boost::asio::any_io_executor executor, queue::Queue& q, PollSettings settings,
                std::chrono::milliseconds interval)
-    : executor_(executor),
+    : CycleLoop(executor, "Mynaportal source"),
       queue_(q),
       settings_(std::move(settings)),
       interval_(interval),
-      timer_(executor),
-      backoff_(kBackoffBase, std::max(kBackoffBase, std::min(kBackoffMax, interval * 6))),
-      alive_(std::make_shared<bool>(true)) {}
-
-Source::~Source() {
-    *alive_ = false;
-}
-
-void Source::start(std::function<void()> on_finished) {
-    boost::asio::co_spawn(
-        executor_, loop(),
-        [alive = alive_, on_finished = std::move(on_finished)](std::exception_ptr e) {
-            if (!*alive)
-                return;
-            if (e) {
-                try {
-                    std::rethrow_exception(e);
-                } catch (const std::exception& ex) {
-                    log::critical("Mynaportal source stopped by an unexpected error",
-                                  {{"reason", ex.what()}});
-                }
-            }
-            if (on_finished)
-                on_finished();
-        });
-}
-
-void Source::stop() {
-    stopping_ = true;
-    timer_.cancel();
-}
+      backoff_(source_backoff(interval)) {}
 
 void Source::reconfigure(PollSettings settings, std::chrono::milliseconds interval) {
     settings_ = std::move(settings);
@@ -80,36 +43,24 @@ void Source::reconfigure(PollSettings settings, std::chrono::milliseconds interv
         log::notice("configuration reloaded: Mynaportal polling resumes");
         backoff_.reset();
     }
-    wake_ = in_cycle();  // a cancel would be lost while a cycle runs
-    timer_.cancel();     // the loop wakes up and polls with the new settings
+    wake();  // the loop polls with the new settings
 }
 
-boost::asio::awaitable<void> Source::loop() {
-    while (!stopping_) {
-        status_.state = SourceStatus::State::polling;
-        PollSettings settings = settings_;
-        CycleReport r = co_await poll_once(queue_, std::move(settings));
-        if (stopping_)
-            break;
-        ++status_.cycles;
-        status_.filings_taken += r.taken;
-        status_.fetch_failures += r.failed;
-        status_.fetch_duration.merge(r.fetch_duration);
-        status_.last_cycle = std::chrono::system_clock::now();
-        warn_about_password(r);
-        status_.last_report = r;
-        timer_.expires_after(after(r));
-        if (on_cycle_)
-            on_cycle_();
-        // A stop() or reconfigure() before the wait starts would cancel nothing.
-        if (stopping_)
-            break;
-        if (std::exchange(wake_, false))
-            continue;
-        boost::system::error_code ec;
-        co_await timer_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
-    }
-    status_.state = SourceStatus::State::stopped;
+boost::asio::awaitable<std::chrono::milliseconds> Source::cycle() {
+    status_.state = SourceStatus::State::polling;
+    PollSettings settings = settings_;
+    CycleReport r = co_await poll_once(queue_, std::move(settings));
+    if (stopping())
+        co_return std::chrono::milliseconds(0);
+    ++status_.cycles;
+    status_.filings_taken += r.taken;
+    status_.fetch_failures += r.failed;
+    status_.fetch_duration.merge(r.fetch_duration);
+    status_.last_cycle = std::chrono::system_clock::now();
+    warn_about_password(r);
+    const auto wait = after(r);
+    status_.last_report = std::move(r);
+    co_return wait;
 }
 
 std::chrono::milliseconds Source::after(const CycleReport& r) {

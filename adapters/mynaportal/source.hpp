@@ -1,19 +1,16 @@
 #pragma once
-// The Mynaportal source as the daemon runs it: poll cycles one after another on the
-// daemon's event loop (never two at once), the configured interval between successes,
+// The Mynaportal source as the daemon runs it (a CycleLoop): the configured interval
+// between successes,
 // exponential back-off with jitter after failures (Retry-After honoured), and a stop
 // when the password has expired until the configuration is reloaded.
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
-#include <functional>
-#include <memory>
 #include <optional>
 #include <string>
 
 #include "adapters/mynaportal/poller.hpp"
 #include "common/backoff.hpp"
+#include "common/cycle_loop.hpp"
 
 namespace sekisho::mynaportal {
 
@@ -31,40 +28,28 @@ struct SourceStatus {
 
 std::string_view name(SourceStatus::State s);
 
-class Source {
+class Source : public CycleLoop {
   public:
     Source(boost::asio::any_io_executor executor, queue::Queue& q, PollSettings settings,
            std::chrono::milliseconds interval);
-    ~Source();
 
-    // `on_finished` runs when the loop has ended (after stop(), once a cycle in flight is over).
-    void start(std::function<void()> on_finished = {});
-    void stop();
-    bool in_cycle() const { return status_.state == SourceStatus::State::polling; }
-    // Called after every poll cycle (e.g. to publish fresh metrics).
-    void on_cycle(std::function<void()> observer) { on_cycle_ = std::move(observer); }
     // New settings (a reload): used from the next cycle; a source stopped for an expired
     // password tries again.
     void reconfigure(PollSettings settings, std::chrono::milliseconds interval);
     const SourceStatus& status() const { return status_; }
 
   private:
-    boost::asio::awaitable<void> loop();
+    boost::asio::awaitable<std::chrono::milliseconds> cycle() override;
+    void stopped() override { status_.state = SourceStatus::State::stopped; }
     std::chrono::milliseconds after(const CycleReport& r);
     void warn_about_password(const CycleReport& r);
 
-    boost::asio::any_io_executor executor_;
     queue::Queue& queue_;
     PollSettings settings_;
     std::chrono::milliseconds interval_;
-    boost::asio::steady_timer timer_;
     Backoff backoff_;
     SourceStatus status_;
     std::optional<std::int64_t> last_warned_day_;
-    bool stopping_ = false;
-    bool wake_ = false;  // reconfigure() came while a cycle ran: poll again at once
-    std::shared_ptr<bool> alive_;
-    std::function<void()> on_cycle_;
 };
 
 }  // namespace sekisho::mynaportal

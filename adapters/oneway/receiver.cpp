@@ -43,7 +43,8 @@ std::optional<std::string> item_extension(const TransferHeader& t) {
     const auto* kind = o.if_contains("kind");
     if (kind != nullptr && kind->is_string() && kind->get_string() == "filing")
         return ".zip";
-    if (kind != nullptr && kind->is_string() && kind->get_string() == "result")
+    // A 中間サーバー result file (SHIKAKU-REG-RES, HONNIN-RES, SHOKAI-RES).
+    if (kind != nullptr && kind->is_string() && kind->get_string().ends_with("-RES"))
         return ".csv";
     return ".bin";
 }

@@ -20,7 +20,7 @@ struct Entry {
     unsigned roles;
 };
 
-constexpr std::array<Entry, 15> kMatrix{{
+constexpr std::array<Entry, 16> kMatrix{{
     {"status", kOperator | kApprover | kAdmin | kAuditor},
     {"list", kOperator | kApprover | kAuditor},
     {"show", kOperator | kApprover | kAuditor},
@@ -29,6 +29,7 @@ constexpr std::array<Entry, 15> kMatrix{{
     {"reject", kOperator},
     {"hold", kOperator},
     {"requeue", kOperator},
+    {"submit", kOperator},
     {"approve", kApprover},
     {"audit-verify", kAuditor},
     {"audit-export", kAuditor},

@@ -233,8 +233,27 @@ json::object item_json(const queue::ItemInfo& item,
     o["verdict"] = item.verdict ? json::value(*item.verdict) : json::value(nullptr);
     o["reasons"] = parse_or_text(item.reasons_json);
     o["attempts"] = item.attempts;
+    json::array flags;
+    for (const auto& f : item.flags)
+        flags.emplace_back(f);
+    o["flags"] = std::move(flags);
     if (release)
         o["release"] = release_json(*release);
+    return o;
+}
+
+json::object request_json(const queue::OutboundRequest& r) {
+    json::object o{{"id", r.item.str()},
+                   {"client_request_id", r.client_request_id},
+                   {"request_id", r.request_id},
+                   {"status", r.status},
+                   {"uploaded_at", rfc3339_utc(r.uploaded_ms)}};
+    if (!r.result_id.empty())
+        o["result_id"] = r.result_id;
+    if (r.result_item)
+        o["result_item"] = r.result_item->str();
+    if (r.checked_ms)
+        o["checked_at"] = rfc3339_utc(*r.checked_ms);
     return o;
 }
 
@@ -282,6 +301,12 @@ void run_show(queue::Queue& q, const json::object& request, const queue::Actor& 
             continue;
         }
         auto o = item_json(*item, q.release_record(id));
+        // A submitted request: where it stands at the 中間サーバー; a result: which request
+        // it answers.
+        if (const auto r = q.outbound_request(id))
+            o["upload"] = request_json(*r);
+        if (const auto r = q.request_answered_by(id))
+            o["answers"] = request_json(*r);
         if (content && queue::payload_expected(item->state)) {
             o["content"] = parse_or_text(std::string(q.read_personal(id).view()));
             q.record(actor, {"content viewed", id, item->sha256, {}});

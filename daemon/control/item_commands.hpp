@@ -16,6 +16,8 @@ namespace sekisho::control {
 boost::json::object item_json(const queue::ItemInfo& item,
                               const std::optional<queue::ReleaseRecord>& release);
 
+boost::json::object request_json(const queue::OutboundRequest& r);
+
 void run_list(queue::Queue& q, const boost::json::object& request, Replier& reply);
 void run_show(queue::Queue& q, const boost::json::object& request, const queue::Actor& actor,
               bool content, Replier& reply);

@@ -236,10 +236,11 @@ void ControlServer::serve(int fd) {
     Replier reply(fd);
     try {
         const Caller caller = peer_of(fd);
-        const auto text =
-            read_frame(fd, kMaxRequestBytes, std::chrono::steady_clock::now() + kRequestDeadline);
+        UniqueFd file;
+        const auto text = read_frame(fd, kMaxRequestBytes,
+                                     std::chrono::steady_clock::now() + kRequestDeadline, &file);
         if (text) {
-            handler_(caller, parse_request(*text), reply);
+            handler_(caller, parse_request(*text), std::move(file), reply);
             if (!reply.finished())
                 reply.done(1, "sekishod gave no answer");
         }

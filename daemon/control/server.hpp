@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/unique_fd.hpp"
 #include "daemon/control/peer.hpp"
 
 namespace sekisho::control {
@@ -49,8 +50,9 @@ class Replier {
     boost::json::object result_;
 };
 
+// `file`: a descriptor the client passed with the request (sekishoctl submit), or none.
 using RequestHandler =
-    std::function<void(const Caller&, const boost::json::object& request, Replier&)>;
+    std::function<void(const Caller&, const boost::json::object& request, UniqueFd file, Replier&)>;
 
 class ControlServer {
   public:

@@ -6,6 +6,7 @@
 #include "daemon/control/item_commands.hpp"
 #include "daemon/control/request_fields.hpp"
 #include "daemon/control/roles.hpp"
+#include "daemon/control/submit_command.hpp"
 
 namespace sekisho::control {
 namespace {
@@ -50,7 +51,7 @@ void ControlService::audit(const queue::Actor& actor, const std::string& action,
 }
 
 void ControlService::handle(const Caller& caller, const boost::json::object& request,
-                            Replier& reply) {
+                            Replier& reply, UniqueFd file) {
     const queue::Actor actor{caller.uid, caller.user};
     const std::string command = command_of(request);
     const std::string shown = command.empty() ? "(none)" : command;
@@ -80,7 +81,7 @@ void ControlService::handle(const Caller& caller, const boost::json::object& req
         return;
     }
     try {
-        dispatch(command, settings, actor, request, reply);
+        dispatch(command, settings, actor, request, std::move(file), reply);
     } catch (const BadRequest& e) {
         reply.done(kExitUsage, e.what());
     } catch (const std::exception& e) {
@@ -93,7 +94,7 @@ void ControlService::handle(const Caller& caller, const boost::json::object& req
 
 void ControlService::dispatch(const std::string& command, const config::Settings& settings,
                               const queue::Actor& actor, const boost::json::object& request,
-                              Replier& reply) {
+                              UniqueFd file, Replier& reply) {
     if (command == "status") {
         run_status(queue_, view_, reply);
     } else if (command == "list") {
@@ -112,6 +113,8 @@ void ControlService::dispatch(const std::string& command, const config::Settings
         run_certs_rotate(view_, actor, request, reply);
     } else if (command == "certs-rollback") {
         run_certs_rollback(view_, actor, request, reply);
+    } else if (command == "submit") {
+        run_submit(queue_, view_, settings, actor, request, std::move(file), reply);
     } else {
         run_item_action(queue_, view_, settings, command, actor, request, reply);
     }

@@ -20,11 +20,14 @@ inline constexpr int kExitUsage = 2;
 class ControlService {
   public:
     ControlService(queue::Queue& queue, DaemonView& view) : queue_(queue), view_(view) {}
-    void handle(const Caller& caller, const boost::json::object& request, Replier& reply);
+    // `file`: the descriptor passed with the request (submit), or none.
+    void handle(const Caller& caller, const boost::json::object& request, Replier& reply,
+                UniqueFd file = {});
 
   private:
     void dispatch(const std::string& command, const config::Settings& settings,
-                  const queue::Actor& actor, const boost::json::object& request, Replier& reply);
+                  const queue::Actor& actor, const boost::json::object& request, UniqueFd file,
+                  Replier& reply);
     void audit(const queue::Actor& actor, const std::string& action, const std::string& command,
                const std::string& result, const std::string& message);
 

@@ -79,14 +79,18 @@ ControlAnswer answer_of(const boost::json::object& done) {
 }  // namespace
 
 ControlAnswer call_control(const std::filesystem::path& socket, const boost::json::object& request,
-                           const ControlSinks& sinks) {
+                           const ControlSinks& sinks, int file) {
     UniqueFd fd(connect_to(socket));
     const std::string body = boost::json::serialize(request);
     if (body.size() > control::kMaxRequestBytes)
         throw std::runtime_error("the request is too large (" + std::to_string(body.size()) +
                                  " bytes); send fewer ids at once");
     try {
-        control::write_frame(fd.get(), body);
+        if (file >= 0) {
+            control::write_frame_with_file(fd.get(), body, file);
+        } else {
+            control::write_frame(fd.get(), body);
+        }
     } catch (const control::FrameError&) {
         // A busy daemon answers before reading and closes: its answer is still there.
         ::shutdown(fd.get(), SHUT_WR);

@@ -28,7 +28,8 @@ struct ControlSinks {
     std::function<void(std::string_view)> line;
 };
 
+// `file` (when not -1) is passed to the daemon with the request (submit).
 ControlAnswer call_control(const std::filesystem::path& socket, const boost::json::object& request,
-                           const ControlSinks& sinks);
+                           const ControlSinks& sinks, int file = -1);
 
 }  // namespace sekisho::ctl

@@ -108,7 +108,7 @@ void Printer::row(const json::object& r) {
     header();
     if (command_ == "list") {
         list_row(out_, r);
-    } else if (command_ == "show" || command_ == "certs-list") {
+    } else if (command_ == "show" || command_ == "certs-list" || command_ == "submit") {
         print_object(out_, r, 0);
         out_ << "\n";
     } else if (command_ == "audit-verify") {
@@ -192,6 +192,9 @@ std::string command_help(const std::string& word) {
                "       sekishoctl certs rollback --use USE";
     if (word == "keys")
         return "Usage: sekishoctl keys rotate";
+    if (word == "submit")
+        return "Usage: sekishoctl submit --kind SHIKAKU-REG-REQ|HONNIN-REQ|SHOKAI-REQ FILE\n"
+               "                         [--no-wait] [--wait SECONDS] [--json]";
     return "See sekishoctl --help";
 }
 

@@ -1,9 +1,13 @@
 #include "daemon/ctl/socket_commands.hpp"
 
+#include <fcntl.h>
+
 #include <algorithm>
 #include <array>
 #include <boost/json/serialize.hpp>
 #include <boost/program_options.hpp>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -11,10 +15,12 @@
 #include <string_view>
 
 #include "common/time_format.hpp"
+#include "common/unique_fd.hpp"
 #include "config/load.hpp"
 #include "daemon/ctl/control_client.hpp"
 #include "daemon/ctl/exit_codes.hpp"
 #include "daemon/ctl/output.hpp"
+#include "daemon/ctl/submit_wait.hpp"
 
 namespace sekisho::ctl {
 namespace {
@@ -26,9 +32,10 @@ constexpr std::size_t kBatch = 10'000;
 constexpr std::size_t kMaxStdinIds = 1'000'000;
 constexpr std::size_t kMaxPemBytes = 64 * 1024;
 
-constexpr std::array<std::string_view, 11> kWords{"status",  "list",   "show", "release",
+constexpr std::array<std::string_view, 12> kWords{"status",  "list",   "show", "release",
                                                   "approve", "reject", "hold", "requeue",
-                                                  "audit",   "certs",  "keys"};
+                                                  "audit",   "certs",  "keys", "submit"};
+constexpr int kDefaultWaitSeconds = 120;
 
 class UsageError : public std::runtime_error {
   public:
@@ -38,7 +45,9 @@ class UsageError : public std::runtime_error {
 struct Parsed {
     std::string command;  // the request's command ("audit-verify", "show", …)
     json::object request;
-    std::vector<std::string> ids;  // item commands: ids, "ALL" or "-"
+    std::vector<std::string> ids;     // item commands: ids, "ALL" or "-"
+    std::string file;                 // submit: the request file
+    std::optional<int> wait_seconds;  // submit: how long to follow the item (none: --no-wait)
     bool json = false;
     std::optional<std::string> config;
 };
@@ -116,6 +125,12 @@ void add_command_options(const std::string& command, po::options_description& o)
     } else if (command == "certs-rollback") {
         o.add_options()("use", po::value<std::string>()->value_name("USE"),
                         "mynaportal-client or chukan-client");
+    } else if (command == "submit") {
+        o.add_options()("kind", po::value<std::string>()->value_name("KIND"),
+                        "SHIKAKU-REG-REQ, HONNIN-REQ or SHOKAI-REQ")(
+            "no-wait", "do not follow the inspection and scan")(
+            "wait", po::value<int>()->value_name("SECONDS"),
+            "follow the item at most this long (default 120)");
     }
 }
 
@@ -154,6 +169,8 @@ void fill_request(const std::string& command, const po::variables_map& vm, json:
             r["chain"] = read_file_limited(vm["chain"].as<std::string>(), "chain");
     } else if (command == "certs-rollback") {
         r["use"] = need(vm, "use", command);
+    } else if (command == "submit") {
+        r["kind"] = need(vm, "kind", command);
     }
 }
 
@@ -168,7 +185,7 @@ Parsed parse(const std::vector<std::string>& args) {
     po::options_description all;
     all.add(opts).add(hidden);
     po::positional_options_description pos;
-    if (takes_ids(p.command))
+    if (takes_ids(p.command) || p.command == "submit")
         pos.add("ids", -1);
     const std::vector<std::string> rest(args.begin() + static_cast<std::ptrdiff_t>(consumed),
                                         args.end());
@@ -188,6 +205,16 @@ Parsed parse(const std::vector<std::string>& args) {
         p.ids = vm["ids"].as<std::vector<std::string>>();
     if (takes_ids(p.command) && p.ids.empty())
         throw UsageError(p.command + " needs item ids, ALL or - (ids on standard input)");
+    if (p.command == "submit") {
+        if (p.ids.size() != 1)
+            throw UsageError("submit takes exactly one FILE");
+        p.file = p.ids.front();
+        p.ids.clear();
+        if (!vm.count("no-wait"))
+            p.wait_seconds = vm.count("wait") ? vm["wait"].as<int>() : kDefaultWaitSeconds;
+        if (p.wait_seconds && (*p.wait_seconds < 1 || *p.wait_seconds > 3600))
+            throw UsageError("--wait must be 1..3600 seconds");
+    }
     p.request["command"] = p.command == "show" ? "show" : p.command;
     fill_request(p.command, vm, p.request);
     return p;
@@ -220,9 +247,20 @@ std::filesystem::path socket_path(const std::optional<std::string>& config) {
     return loaded.settings->daemon.control_socket;
 }
 
+// Opens the operator's file here, with the operator's permissions, and passes it.
+ControlAnswer submit(const std::filesystem::path& socket, const Parsed& p,
+                     const ControlSinks& sinks) {
+    UniqueFd file(::open(p.file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    if (!file)
+        throw std::runtime_error("cannot open " + p.file + ": " + std::strerror(errno));
+    return call_control(socket, p.request, sinks, file.get());
+}
+
 // Sends the request once, or in batches of ids; sums the counts of the batches.
 ControlAnswer send(const std::filesystem::path& socket, Parsed& p, std::istream& in,
                    const ControlSinks& sinks) {
+    if (p.command == "submit")
+        return submit(socket, p, sinks);
     if (!takes_ids(p.command))
         return call_control(socket, p.request, sinks);
     std::vector<std::string> ids = p.ids;
@@ -280,11 +318,20 @@ int socket_command(const std::vector<std::string>& args, const std::optional<std
     Printer printer(p.command, p.json, out);
     try {
         const auto socket = socket_path(p.config ? p.config : config);
-        const auto answer = send(socket, p, in,
-                                 {[&](const json::object& row) { printer.row(row); },
-                                  [&](std::string_view line) { out << line << "\n"; }});
+        std::string submitted;  // the new item of a submit
+        const auto answer =
+            send(socket, p, in,
+                 {[&](const json::object& row) {
+                      printer.row(row);
+                      if (const auto* id = row.if_contains("id"); id && id->is_string())
+                          submitted = id->get_string();
+                  },
+                  [&](std::string_view line) { out << line << "\n"; }});
         printer.finish(answer, err);
-        return answer.exit_code;
+        if (p.command != "submit" || answer.exit_code != kExitOk || !p.wait_seconds)
+            return answer.exit_code;
+        return wait_for_verdict(socket, submitted, std::chrono::seconds(*p.wait_seconds), printer,
+                                err);
     } catch (const UsageError& e) {
         err << "sekishoctl: " << e.what() << "\n";
         return kExitUsage;

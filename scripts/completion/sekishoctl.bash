@@ -105,7 +105,7 @@ _sekishoctl()
                 -- "$cur"))
         else
             COMPREPLY=($(compgen -W 'status list show release approve reject hold requeue
-                inspect audit certs keys mynaportal' -- "$cur"))
+                submit inspect audit certs keys mynaportal' -- "$cur"))
         fi
         return
     fi
@@ -147,6 +147,10 @@ _sekishoctl()
             COMPREPLY=($(compgen -W 'certificate gbizid' -- "$cur"))
             return
             ;;
+        --kind)
+            COMPREPLY=($(compgen -W 'SHIKAKU-REG-REQ HONNIN-REQ SHOKAI-REQ' -- "$cur"))
+            return
+            ;;
         --cert | --chain)
             _sekishoctl_files 'pem|crt|cer'
             return
@@ -163,8 +167,8 @@ _sekishoctl()
             _sekishoctl_files
             return
             ;;
-        --reason | --since | --until)
-            return # free text, a time
+        --reason | --since | --until | --wait)
+            return # free text, a time, seconds
             ;;
     esac
     $split && return
@@ -187,6 +191,7 @@ _sekishoctl()
         hold) states='staged' ;;
         requeue) states='held staged' ;;
         inspect) opts+=' --auth-method' ;;
+        submit) opts+=' --kind --no-wait --wait' ;;
         audit) [[ $sub == export ]] && opts+=' --since --until' ;;
         certs)
             case $sub in
@@ -210,7 +215,7 @@ _sekishoctl()
                 ;;
             --config=*) _sekishoctl_config=(-c "${w#--config=}") ;;
             --reason | --state | --source | --since | --until | --use | --cert | --key | \
-                --chain | --auth-method | --current-password-file)
+                --chain | --auth-method | --current-password-file | --kind | --wait)
                 if [[ ${words[i + 1]} == = ]]; then ((i++)); fi
                 ((i++))
                 ;;
@@ -240,6 +245,10 @@ _sekishoctl()
 
     if [[ $command == inspect ]]; then
         _sekishoctl_files zip
+        return
+    fi
+    if [[ $command == submit ]]; then
+        _sekishoctl_files csv
         return
     fi
     [[ -n $states && $alone == false ]] || return

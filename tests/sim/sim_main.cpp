@@ -9,6 +9,7 @@
 
 #include "common/version.hpp"
 
+int chukan_sim_main(int, char**);
 int mynaportal_sim_main(int, char**);
 
 int make_filings_main(int, char**);
@@ -25,6 +26,8 @@ struct Subcommand {
 // Each subcommand adds one line here (and its library to tests/sim/CMakeLists.txt).
 const std::vector<Subcommand> kSubcommands{
     // SUBCOMMANDS
+    {"chukan", "simulate the 中間サーバー file exchange (results and requests) over mutual TLS",
+     chukan_sim_main},
     {"make-chukan-files",
      "generate 中間サーバー files of the six kinds (valid, and with --invalid per reason code)",
      make_chukan_files_main},

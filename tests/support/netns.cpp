@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -26,6 +27,7 @@
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 
 #include "tests/support/process.hpp"
@@ -41,8 +43,8 @@ constexpr const char* kReceiverAddr = "192.0.2.2";
 constexpr const char* kSenderIf = "veth-s";
 constexpr const char* kReceiverIf = "veth-r";
 // Locally administered; the pair is alone on its link, so fixed addresses cannot clash.
-constexpr const char* kSenderMac = "02:00:c0:00:02:01";
-constexpr const char* kReceiverMac = "02:00:c0:00:02:02";
+const VethEnd kSenderEnd{"s", kSenderIf, "02:00:c0:00:02:01", kSenderAddr};
+const VethEnd kReceiverEnd{"r", kReceiverIf, "02:00:c0:00:02:02", kReceiverAddr};
 constexpr const char* kLossChain = "SKT-LOSS";
 constexpr const char* kBackChain = "SKT-BACK";
 constexpr const char* kNetnsDir = "/run/netns";  // where `ip netns add` pins namespaces
@@ -51,42 +53,11 @@ constexpr int kIperfPort = 5201;
 
 // --- running commands ---------------------------------------------------------------
 
-std::string find_tool(const std::string& name) {
-    // Root's tools live in sbin, which a test runner's PATH may lack.
-    std::string dirs = "/usr/sbin:/usr/bin:/sbin:/bin";
-    if (const char* path = std::getenv("PATH"))
-        dirs = std::string(path) + ":" + dirs;
-    std::istringstream in(dirs);
-    for (std::string dir; std::getline(in, dir, ':');) {
-        const auto candidate = std::filesystem::path(dir) / name;
-        if (!dir.empty() && ::access(candidate.c_str(), X_OK) == 0)
-            return candidate.string();
-    }
-    return {};
-}
-
-std::string tool(const std::string& name) {
-    auto path = find_tool(name);
-    if (path.empty())
-        throw std::runtime_error(name + " not found (PATH, /usr/sbin, /sbin)");
-    return path;
-}
-
 std::string join(const std::vector<std::string>& argv) {
     std::string out;
     for (const auto& a : argv)
         out += (out.empty() ? "" : " ") + a;
     return out;
-}
-
-Completed must(const std::vector<std::string>& argv,
-               const std::optional<std::string>& input = std::nullopt) {
-    auto done = run(argv, {}, input);
-    if (done.exit_code != 0) {
-        throw std::runtime_error("`" + join(argv) + "` failed (exit " +
-                                 std::to_string(done.exit_code) + "): " + done.err);
-    }
-    return done;
 }
 
 // Best effort: false when the key is absent or read-only in the current namespace.
@@ -118,11 +89,18 @@ struct PairName {
     unsigned long instance = 0;
 };
 
-// "skt-<pid>-<n>-s" or "skt-<pid>-<n>-r".
+bool valid_role(std::string_view role) {
+    return !role.empty() &&
+           std::all_of(role.begin(), role.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+}
+
+// "skt-<pid>-<n>-<role>".
 std::optional<PairName> parse_name(const std::string& name) {
-    if (!name.starts_with("skt-") || !(name.ends_with("-s") || name.ends_with("-r")))
+    const auto dash = name.rfind('-');
+    if (!name.starts_with("skt-") || dash == std::string::npos ||
+        !valid_role(std::string_view(name).substr(dash + 1)))
         return std::nullopt;
-    const char* end = name.data() + name.size() - 2;
+    const char* end = name.data() + dash;
     PairName out;
     const auto pid = std::from_chars(name.data() + 4, end, out.pid);
     if (pid.ec != std::errc() || pid.ptr == end || *pid.ptr != '-')
@@ -150,8 +128,14 @@ void remove_stale() {
             stale.push_back(name);
     }
     // Two test processes may clean the same leftover at once: losing that race is fine.
-    for (const auto& name : stale)
-        run({tool("ip"), "netns", "delete", name});
+    // What still runs there (an IPsec daemon, iperf3) would keep the namespace alive.
+    const auto ip = system_tool("ip");
+    for (const auto& name : stale) {
+        std::istringstream pids(run({ip, "netns", "pids", name}).out);
+        for (pid_t pid = 0; pids >> pid;)
+            ::kill(pid, SIGKILL);
+        run({ip, "netns", "delete", name});
+    }
 }
 
 unsigned long claim_instance() {
@@ -162,14 +146,13 @@ unsigned long claim_instance() {
 
 // --- links and rules ----------------------------------------------------------------
 
-void configure_end(const std::string& ns, const std::string& ifname, const std::string& addr,
-                   const std::string& peer_addr, const std::string& peer_mac) {
+void configure_end(const std::string& ns, const VethEnd& end, const VethEnd& peer) {
     // A permanent neighbour entry: the end never sends ARP requests, so with the back
     // path dropped the sender still reaches the receiver and nothing comes back.
-    const std::string batch = "link set lo up\naddr add " + addr + "/24 dev " + ifname +
-                              "\nlink set " + ifname + " up\nneigh replace " + peer_addr +
-                              " lladdr " + peer_mac + " dev " + ifname + " nud permanent\n";
-    must({tool("ip"), "-n", ns, "-batch", "-"}, batch);
+    const std::string batch = "link set lo up\naddr add " + end.addr + "/24 dev " + end.ifname +
+                              "\nlink set " + end.ifname + " up\nneigh replace " + peer.addr +
+                              " lladdr " + peer.mac + " dev " + end.ifname + " nud permanent\n";
+    run_checked({system_tool("ip"), "-n", ns, "-batch", "-"}, {}, batch);
 }
 
 // The kernel turns the carrier on asynchronously (linkwatch) and, until then, the device
@@ -177,7 +160,8 @@ void configure_end(const std::string& ns, const std::string& ifname, const std::
 void wait_until_up(const std::string& ns, const std::string& ifname) {
     const auto deadline = std::chrono::steady_clock::now() + 5s;
     for (;;) {
-        const auto shown = must({tool("ip"), "-n", ns, "-o", "link", "show", "dev", ifname});
+        const auto shown =
+            run_checked({system_tool("ip"), "-n", ns, "-o", "link", "show", "dev", ifname});
         if (shown.out.find(" state UP ") != std::string::npos)
             return;
         if (std::chrono::steady_clock::now() >= deadline)
@@ -191,12 +175,14 @@ void wait_until_up(const std::string& ns, const std::string& ifname) {
 void replace_chain(const std::string& ns, const std::string& chain, const std::string& rules) {
     const auto input = "*filter\n:" + chain + " - [0:0]\n" + rules + "COMMIT\n";
     // -w: the xtables lock file is shared by every namespace on the machine.
-    must(NetnsPair::in_ns(ns, {tool("iptables-legacy-restore"), "-w", "10", "--noflush"}), input);
+    run_checked(
+        NetnsPair::in_ns(ns, {system_tool("iptables-legacy-restore"), "-w", "10", "--noflush"}), {},
+        input);
 }
 
 std::uint64_t chain_drops(const std::string& ns, const std::string& chain) {
-    const auto listing = must(NetnsPair::in_ns(ns, {tool("iptables-legacy"), "-w", "10", "-L",
-                                                    chain, "-v", "-x", "-n"}))
+    const auto listing = run_checked(NetnsPair::in_ns(ns, {system_tool("iptables-legacy"), "-w",
+                                                           "10", "-L", chain, "-v", "-x", "-n"}))
                              .out;
     std::istringstream in(listing);
     std::string line;
@@ -270,64 +256,69 @@ void in_netns(const std::string& ns, const std::function<void()>& fn) {
         std::rethrow_exception(error);
 }
 
-// --- NetnsPair ----------------------------------------------------------------------
+// --- LinkedNamespaces ---------------------------------------------------------------
 
-bool NetnsPair::available() {
-    if (::geteuid() != 0)
-        return false;
-    for (const char* name : {"ip", "tc", "iptables-legacy", "iptables-legacy-restore"}) {
-        if (find_tool(name).empty())
-            return false;
-    }
-    return true;
-}
-
-NetnsPair::NetnsPair() {
+LinkedNamespaces::LinkedNamespaces(const VethEnd& first, const VethEnd& second) {
+    if (!valid_role(first.role) || !valid_role(second.role) || first.role == second.role)
+        throw std::invalid_argument("namespace roles must differ and be lowercase letters");
     const auto base = "skt-" + std::to_string(::getpid()) + "-" + std::to_string(claim_instance());
-    sender_ns_ = base + "-s";
-    receiver_ns_ = base + "-r";
     try {
-        build();
+        const auto ip = system_tool("ip");
+        first_ns_ = base + "-" + first.role;
+        run_checked({ip, "netns", "add", first_ns_});
+        second_ns_ = base + "-" + second.role;
+        run_checked({ip, "netns", "add", second_ns_});
+        tune_namespace(first_ns_);
+        tune_namespace(second_ns_);
+        // Both ends are created directly in their namespaces: no interface ever appears in
+        // ours, so concurrent tests cannot clash on names.
+        run_checked({ip, "link", "add", first.ifname, "netns", first_ns_, "address", first.mac,
+                     "type", "veth", "peer", "name", second.ifname, "netns", second_ns_, "address",
+                     second.mac});
+        configure_end(first_ns_, first, second);
+        configure_end(second_ns_, second, first);
+        wait_until_up(first_ns_, first.ifname);
+        wait_until_up(second_ns_, second.ifname);
     } catch (...) {
         remove();
         throw;
     }
 }
 
-NetnsPair::~NetnsPair() {
+LinkedNamespaces::~LinkedNamespaces() {
     remove();
 }
 
-void NetnsPair::build() {
-    const auto ip = tool("ip");
-    must({ip, "netns", "add", sender_ns_});
-    must({ip, "netns", "add", receiver_ns_});
-    tune_namespace(sender_ns_);
-    tune_namespace(receiver_ns_);
-    // Both ends are created directly in their namespaces: no interface ever appears in
-    // ours, so concurrent tests cannot clash on names.
-    must({ip, "link", "add", kSenderIf, "netns", sender_ns_, "address", kSenderMac, "type", "veth",
-          "peer", "name", kReceiverIf, "netns", receiver_ns_, "address", kReceiverMac});
-    configure_end(sender_ns_, kSenderIf, kSenderAddr, kReceiverAddr, kReceiverMac);
-    configure_end(receiver_ns_, kReceiverIf, kReceiverAddr, kSenderAddr, kSenderMac);
-    wait_until_up(sender_ns_, kSenderIf);
-    wait_until_up(receiver_ns_, kReceiverIf);
-    replace_chain(receiver_ns_, kLossChain,
-                  std::string("-A INPUT -i ") + kReceiverIf + " -p udp -j " + kLossChain + "\n");
-    replace_chain(sender_ns_, kBackChain,
-                  std::string("-A INPUT -i ") + kSenderIf + " -j " + kBackChain + "\n");
-}
-
-void NetnsPair::remove() noexcept {
+void LinkedNamespaces::remove() noexcept {
     try {
-        const auto ip = tool("ip");
-        for (const auto* ns : {&sender_ns_, &receiver_ns_}) {
+        const auto ip = system_tool("ip");
+        for (const auto* ns : {&first_ns_, &second_ns_}) {
             if (!ns->empty())
                 run({ip, "netns", "delete", *ns});
         }
     } catch (...) {
         // A destructor must not throw; the next constructor removes what is left.
     }
+}
+
+// --- NetnsPair ----------------------------------------------------------------------
+
+bool NetnsPair::available() {
+    if (::geteuid() != 0)
+        return false;
+    for (const char* name : {"ip", "tc", "iptables-legacy", "iptables-legacy-restore"}) {
+        if (find_system_tool(name).empty())
+            return false;
+    }
+    return true;
+}
+
+NetnsPair::NetnsPair() : link_(kSenderEnd, kReceiverEnd) {
+    // On failure, link_ (constructed) removes the namespaces.
+    replace_chain(receiver_ns(), kLossChain,
+                  std::string("-A INPUT -i ") + kReceiverIf + " -p udp -j " + kLossChain + "\n");
+    replace_chain(sender_ns(), kBackChain,
+                  std::string("-A INPUT -i ") + kSenderIf + " -j " + kBackChain + "\n");
 }
 
 std::string NetnsPair::sender_addr() const {
@@ -354,47 +345,48 @@ void NetnsPair::set_loss(double probability) {
                " -j DROP\n";
     }
     const auto before = loss_drops();
-    replace_chain(receiver_ns_, kLossChain, rule);
+    replace_chain(receiver_ns(), kLossChain, rule);
     loss_before_ = before;
 }
 
 void NetnsPair::drop_back_path(bool on) {
     const auto before = back_path_drops();
-    replace_chain(sender_ns_, kBackChain, on ? std::string("-A ") + kBackChain + " -j DROP\n" : "");
+    replace_chain(sender_ns(), kBackChain,
+                  on ? std::string("-A ") + kBackChain + " -j DROP\n" : "");
     back_before_ = before;
     back_path_on_ = on;
 }
 
 void NetnsPair::set_rate(const std::string& rate) {
-    const auto tc = tool("tc");
+    const auto tc = system_tool("tc");
     if (rate.empty()) {
         if (!rate_.empty())
-            must(in_ns(sender_ns_, {tc, "qdisc", "del", "dev", kSenderIf, "root"}));
+            run_checked(in_ns(sender_ns(), {tc, "qdisc", "del", "dev", kSenderIf, "root"}));
         rate_.clear();
         return;
     }
     const auto burst = std::to_string(tbf_burst_bytes(rate));
-    must(in_ns(sender_ns_, {tc, "qdisc", "replace", "dev", kSenderIf, "root", "tbf", "rate", rate,
-                            "burst", burst, "latency", "100ms"}));
+    run_checked(in_ns(sender_ns(), {tc, "qdisc", "replace", "dev", kSenderIf, "root", "tbf", "rate",
+                                    rate, "burst", burst, "latency", "100ms"}));
     rate_ = rate;
 }
 
 std::uint64_t NetnsPair::loss_drops() const {
-    return loss_before_ + chain_drops(receiver_ns_, kLossChain);
+    return loss_before_ + chain_drops(receiver_ns(), kLossChain);
 }
 
 std::uint64_t NetnsPair::back_path_drops() const {
-    return back_before_ + chain_drops(sender_ns_, kBackChain);
+    return back_before_ + chain_drops(sender_ns(), kBackChain);
 }
 
 std::vector<std::string> NetnsPair::in_ns(const std::string& ns, std::vector<std::string> argv) {
-    std::vector<std::string> out{tool("ip"), "netns", "exec", ns};
+    std::vector<std::string> out{system_tool("ip"), "netns", "exec", ns};
     out.insert(out.end(), std::make_move_iterator(argv.begin()),
                std::make_move_iterator(argv.end()));
     return out;
 }
 
-// --- NsUdpSocket --------------------------------------------------------------------
+// --- sockets in a namespace ---------------------------------------------------------
 
 namespace {
 
@@ -411,16 +403,44 @@ std::runtime_error sys_error(const std::string& what) {
     return std::runtime_error(what + ": " + std::strerror(errno));
 }
 
+int poll_ms(std::chrono::steady_clock::time_point deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    return static_cast<int>(std::max<std::int64_t>(left.count(), 0));
+}
+
+// Waits until `fd` has one of `events` (true) or `deadline` passes (false).
+bool wait_for(int fd, short events, std::chrono::steady_clock::time_point deadline) {
+    for (;;) {
+        pollfd p{fd, events, 0};
+        const int ready = ::poll(&p, 1, poll_ms(deadline));
+        if (ready > 0)
+            return true;
+        if (ready == 0)
+            return false;
+        if (errno != EINTR)
+            throw sys_error("poll");
+    }
+}
+
 }  // namespace
+
+UniqueFd socket_in_netns(const std::string& ns, int domain, int type, int protocol) {
+    UniqueFd fd;
+    in_netns(ns, [&] {
+        fd.reset(::socket(domain, type, protocol));
+        if (!fd)
+            throw sys_error("socket in namespace " + ns);
+    });
+    return fd;
+}
+
+// --- NsUdpSocket --------------------------------------------------------------------
 
 NsUdpSocket::NsUdpSocket(const std::string& ns, const std::string& addr, std::uint16_t port) {
     const auto where = ipv4(addr, port);
     // A socket belongs for life to the namespace it was created in; bind needs no setns.
-    in_netns(ns, [&] {
-        fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (fd_ < 0)
-            throw sys_error("socket in namespace " + ns);
-    });
+    fd_ = socket_in_netns(ns, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC).release();
     const int size = 16 << 20;
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size);  // root only: best effort
     sockaddr_in bound{};
@@ -465,12 +485,124 @@ std::optional<std::string> NsUdpSocket::receive(std::chrono::milliseconds timeou
     return buf;
 }
 
+// --- TCP ----------------------------------------------------------------------------
+
+NsTcpEcho::NsTcpEcho(const std::string& ns, const std::string& addr, const std::string& device)
+    : listener_(socket_in_netns(ns, AF_INET, SOCK_STREAM | SOCK_CLOEXEC)),
+      stop_(::eventfd(0, EFD_CLOEXEC)) {
+    if (!stop_)
+        throw sys_error("eventfd");
+    // The device is looked up in the socket's namespace, not the calling thread's.
+    if (!device.empty() && ::setsockopt(listener_.get(), SOL_SOCKET, SO_BINDTODEVICE, device.data(),
+                                        static_cast<socklen_t>(device.size())) != 0)
+        throw sys_error("SO_BINDTODEVICE " + device + " in " + ns);
+    const auto where = ipv4(addr, 0);
+    sockaddr_in bound{};
+    socklen_t len = sizeof bound;
+    if (::bind(listener_.get(), reinterpret_cast<const sockaddr*>(&where), sizeof where) != 0 ||
+        ::listen(listener_.get(), 16) != 0 ||
+        ::getsockname(listener_.get(), reinterpret_cast<sockaddr*>(&bound), &len) != 0)
+        throw sys_error("TCP listener on " + addr + " in " + ns);
+    port_ = ntohs(bound.sin_port);
+    thread_ = std::thread([this] { serve(); });
+}
+
+NsTcpEcho::~NsTcpEcho() {
+    ::eventfd_write(stop_.get(), 1);
+    thread_.join();
+}
+
+void NsTcpEcho::serve() noexcept {
+    // Gives up on a connection that stays silent this long: the tests' exchanges are quick.
+    constexpr auto kConnectionLimit = 5s;
+    for (;;) {
+        pollfd fds[2] = {{stop_.get(), POLLIN, 0}, {listener_.get(), POLLIN, 0}};
+        if (::poll(fds, 2, -1) < 0 && errno != EINTR)
+            return;
+        if (fds[0].revents != 0)
+            return;
+        if (fds[1].revents == 0)
+            continue;
+        const UniqueFd conn(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+        if (!conn)
+            continue;
+        const auto deadline = std::chrono::steady_clock::now() + kConnectionLimit;
+        std::string received;
+        char buf[4096];
+        for (;;) {
+            pollfd p[2] = {{stop_.get(), POLLIN, 0}, {conn.get(), POLLIN, 0}};
+            if (::poll(p, 2, poll_ms(deadline)) <= 0 || p[0].revents != 0)
+                break;
+            const ssize_t n = ::read(conn.get(), buf, sizeof buf);
+            if (n <= 0)
+                break;
+            received.append(buf, static_cast<std::size_t>(n));
+        }
+        // Blocking, with a time limit in case the peer stops reading.
+        const timeval limit{5, 0};
+        ::setsockopt(conn.get(), SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+        for (std::size_t sent = 0; sent < received.size();) {
+            const ssize_t n =
+                ::send(conn.get(), received.data() + sent, received.size() - sent, MSG_NOSIGNAL);
+            if (n <= 0)
+                break;
+            sent += static_cast<std::size_t>(n);
+        }
+    }
+}
+
+std::string ns_tcp_exchange(const std::string& ns, const std::string& addr, std::uint16_t port,
+                            std::string_view message, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    const auto peer = ipv4(addr, port);
+    const auto where = addr + ":" + std::to_string(port) + " from " + ns;
+    const auto timed_out = [&](const char* step) {
+        return std::runtime_error("TCP " + where + ": no " + step + " within " +
+                                  std::to_string(timeout.count()) + " ms");
+    };
+    const auto fd = socket_in_netns(ns, AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&peer), sizeof peer) != 0) {
+        if (errno != EINPROGRESS)
+            throw std::system_error(errno, std::generic_category(), "connect to " + where);
+        if (!wait_for(fd.get(), POLLOUT, deadline))
+            throw timed_out("connection");
+        int error = 0;
+        socklen_t len = sizeof error;
+        ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &len);
+        if (error != 0)
+            throw std::system_error(error, std::generic_category(), "connect to " + where);
+    }
+    for (std::size_t sent = 0; sent < message.size();) {
+        if (!wait_for(fd.get(), POLLOUT, deadline))
+            throw timed_out("room to send");
+        const ssize_t n =
+            ::send(fd.get(), message.data() + sent, message.size() - sent, MSG_NOSIGNAL);
+        if (n < 0 && errno != EAGAIN && errno != EINTR)
+            throw std::system_error(errno, std::generic_category(), "send to " + where);
+        sent += n > 0 ? static_cast<std::size_t>(n) : 0;
+    }
+    ::shutdown(fd.get(), SHUT_WR);
+    std::string reply;
+    char buf[4096];
+    for (;;) {
+        if (!wait_for(fd.get(), POLLIN, deadline))
+            throw timed_out("end of the answer");
+        const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        if (n == 0)
+            return reply;
+        if (n < 0 && errno != EAGAIN && errno != EINTR)
+            throw std::system_error(errno, std::generic_category(), "read from " + where);
+        if (n > 0)
+            reply.append(buf, static_cast<std::size_t>(n));
+    }
+}
+
 // --- iperf3 -------------------------------------------------------------------------
 
 namespace {
 
 void wait_listening(const std::string& ns, Child& server, const std::filesystem::path& log) {
-    const auto ss = tool("ss");
+    const auto ss = system_tool("ss");
     const auto deadline = std::chrono::steady_clock::now() + 5s;
     while (std::chrono::steady_clock::now() < deadline) {
         const auto port = ":" + std::to_string(kIperfPort);
@@ -506,7 +638,7 @@ double iperf3_udp_mbps(const NetnsPair& pair, const std::string& bitrate, int se
         throw std::logic_error(
             "iperf3 needs its TCP control connection: call drop_back_path(false) first");
     }
-    const auto iperf3 = tool("iperf3");
+    const auto iperf3 = system_tool("iperf3");
     TempDir dir;
     const auto log = dir / "server.log";
     Child server(

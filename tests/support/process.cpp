@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -133,6 +135,40 @@ Completed run(const std::vector<std::string>& argv, const std::map<std::string, 
     ::waitpid(pid, &status, 0);
     result.exit_code = decode(status);
     return result;
+}
+
+Completed run_checked(const std::vector<std::string>& argv,
+                      const std::map<std::string, std::string>& env,
+                      const std::optional<std::string>& input) {
+    auto done = run(argv, env, input);
+    if (done.exit_code != 0) {
+        std::string line;
+        for (const auto& a : argv)
+            line += (line.empty() ? "" : " ") + a;
+        throw std::runtime_error("`" + line + "` failed (exit " + std::to_string(done.exit_code) +
+                                 "): " + done.out + done.err);
+    }
+    return done;
+}
+
+std::string find_system_tool(const std::string& name) {
+    std::string dirs = "/usr/sbin:/usr/bin:/sbin:/bin";
+    if (const char* path = std::getenv("PATH"))
+        dirs = std::string(path) + ":" + dirs;
+    std::istringstream in(dirs);
+    for (std::string dir; std::getline(in, dir, ':');) {
+        const auto candidate = std::filesystem::path(dir) / name;
+        if (!dir.empty() && ::access(candidate.c_str(), X_OK) == 0)
+            return candidate.string();
+    }
+    return {};
+}
+
+std::string system_tool(const std::string& name) {
+    auto path = find_system_tool(name);
+    if (path.empty())
+        throw std::runtime_error(name + " not found (PATH, /usr/sbin, /sbin)");
+    return path;
 }
 
 Child::Child(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,

@@ -28,6 +28,19 @@ Completed run(const std::vector<std::string>& argv,
               const std::map<std::string, std::string>& env = {},
               const std::optional<std::string>& input = std::nullopt);
 
+// Like run(), but throws std::runtime_error naming the command, its exit code, its stdout
+// and its stderr when it does not exit 0.
+Completed run_checked(const std::vector<std::string>& argv,
+                      const std::map<std::string, std::string>& env = {},
+                      const std::optional<std::string>& input = std::nullopt);
+
+// The absolute path of a system tool (`ip`, `swanctl`, ...) found in PATH, then in
+// /usr/sbin, /usr/bin, /sbin and /bin: root's tools live in sbin, which a test runner's PATH
+// may lack, and run() and Child do not search PATH. Empty when it is nowhere.
+std::string find_system_tool(const std::string& name);
+// The same, throwing std::runtime_error when the tool is missing.
+std::string system_tool(const std::string& name);
+
 // A started process whose stderr goes to a file, stopped with SIGKILL if still running
 // when the object dies.
 class Child {

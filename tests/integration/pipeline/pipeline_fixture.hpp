@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/integration/daemon/daemon_fixture.hpp"
+#include "tests/integration/daemon/daemon_run.hpp"
 #include "tests/integration/mynaportal/sim_fixture.hpp"
 #include "tests/support/clamd_fixture.hpp"
 #include "tests/support/process.hpp"
@@ -41,13 +41,9 @@ inline bool has_twelve_digit_run(const std::string& text) {
     return std::regex_search(text, run);
 }
 
-struct PipelineFixture {
+struct PipelineFixture : DaemonRun {
     SimFixture sim;
-    ClamdFixture clamd;
-    DaemonFixture daemon;
     std::filesystem::path ca = sim.dir / "ca";
-    std::unique_ptr<Child> sekishod;
-    int daemon_runs = 0;
 
     void generate(const std::vector<std::string>& args) {
         std::vector<std::string> argv{program("sekisho-sim"), "make-filings", "--out",
@@ -106,38 +102,13 @@ struct PipelineFixture {
                "\nuser_id = \"K1234567\"\npassword_credential = " + q(d / "password") +
                "\npoll_interval = \"1s\"\ntimeout = \"5s\"\n" + "[inspect]\ntrust_anchors = [" +
                q(ca / "trust-anchor.pem") + "]\ncrl_files = [" + q(ca / "crl.pem") +
-               "]\nworker_timeout = \"5s\"\n" + "[clamd]\nsocket = " + q(clamd.socket_path()) +
-               "\ndatabase_dir = " + q(clamd.database_dir()) + "\ntimeout = \"10s\"\n";
+               "]\nworker_timeout = \"5s\"\n" + clamd_config();
     }
 
     void start_all() {
         sim.start();
         daemon.write_config(config_text());
         start_daemon();
-    }
-
-    void start_daemon() {
-        const std::map<std::string, std::string> env{{"NOTIFY_SOCKET", ""},
-                                                     {"CREDENTIALS_DIRECTORY", ""}};
-        sekishod = std::make_unique<Child>(
-            std::vector<std::string>{program("sekishod"), "-c", daemon.config.string()}, env,
-            daemon_log(++daemon_runs));
-    }
-
-    std::filesystem::path daemon_log(int run_no = 0) const {
-        return daemon.dir / ("sekishod-" + std::to_string(run_no ? run_no : daemon_runs) + ".log");
-    }
-
-    void stop_daemon() {
-        sekishod->signal(SIGTERM);
-        CHECK(sekishod->wait(std::chrono::seconds(30)) == 0);
-        sekishod.reset();
-    }
-
-    std::unique_ptr<queue::Queue> open_queue() const {
-        return std::make_unique<queue::Queue>(queue::QueueOptions{daemon.state, 0},
-                                              key_bytes(read_file(daemon.dir / "queue.key")),
-                                              key_bytes(read_file(daemon.dir / "audit.key")));
     }
 
     std::map<std::string, Expectation> expectations() const {
@@ -156,17 +127,6 @@ struct PipelineFixture {
         return out;
     }
 
-    template <typename Pred>
-    static bool wait(std::chrono::seconds limit, Pred done) {
-        const auto until = std::chrono::steady_clock::now() + limit;
-        while (!done()) {
-            if (std::chrono::steady_clock::now() > until)
-                return false;
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
-        return true;
-    }
-
     bool wait_for_notices(const std::string& kind, std::size_t n, std::chrono::seconds limit) {
         return wait(limit, [&] { return sim.count("/notices", kind).size() >= n; });
     }
@@ -180,30 +140,6 @@ struct PipelineFixture {
             return std::all_of(arrive_ids.begin(), arrive_ids.end(),
                                [&](const std::string& id) { return sent.count(id) == 1; });
         });
-    }
-
-    std::map<std::string, double> metrics() const {
-        std::map<std::string, double> out;
-        std::istringstream in(read_file(daemon.metrics));
-        std::string line;
-        while (std::getline(in, line)) {
-            const auto space = line.rfind(' ');
-            if (line.empty() || line[0] == '#' || space == std::string::npos)
-                continue;
-            out[line.substr(0, space)] = std::stod(line.substr(space + 1));
-        }
-        return out;
-    }
-
-    bool wait_for_metric(const std::string& line, std::chrono::seconds limit) const {
-        return wait(limit,
-                    [&] { return read_file(daemon.metrics).find(line) != std::string::npos; });
-    }
-
-    double items_in(const std::string& state) const {
-        const auto m = metrics();
-        const auto it = m.find("sekisho_queue_items{state=\"" + state + "\"}");
-        return it == m.end() ? 0 : it->second;
     }
 
     // Every expected item has left fetched, inspecting and scanning.

@@ -1,6 +1,5 @@
 // sekisho-sim mynaportal as a real process over mutual TLS, driven with curl.
 
-#include <openssl/x509.h>
 #include <signal.h>
 #include <strings.h>
 
@@ -11,16 +10,13 @@
 #include <sstream>
 #include <thread>
 
-#include "tests/sim/mynaportal/codec.hpp"
-#include "tests/sim/pki.hpp"
-#include "tests/support/process.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/integration/sim/sim_fixture.hpp"
+#include "tests/sim/common/codec.hpp"
 
 using namespace sekisho::test;
 using namespace sekisho::sim;
 using namespace std::chrono_literals;
 namespace json = boost::json;
-namespace mp = sekisho::sim::mynaportal;
 
 namespace {
 
@@ -29,18 +25,10 @@ constexpr auto kCurl = "/usr/bin/curl";
 
 std::string uuid() {
     static std::mt19937_64 rng{std::random_device{}()};
-    auto id = mp::hex(std::to_string(rng()) + std::to_string(rng())).substr(0, 32);
+    auto id = hex(std::to_string(rng()) + std::to_string(rng())).substr(0, 32);
     for (const std::size_t at : {8, 13, 18, 23})
         id.insert(at, "-");
     return id;
-}
-
-std::string der_sha256(const Issued& cert) {
-    unsigned char* der = nullptr;
-    const int len = i2d_X509(cert.cert.get(), &der);
-    const auto out = mp::hex(mp::sha256(std::string_view(reinterpret_cast<char*>(der), len)));
-    OPENSSL_free(der);
-    return out;
 }
 
 struct Answer {
@@ -54,29 +42,12 @@ struct Answer {
 };
 
 // A PKI, a filings directory with two filings, and the simulator running on them.
-struct RunningSim {
-    TempDir dir;
-    Issued server_ca = make_cert({.common_name = "Mynaportal test CA", .ca = true}, nullptr);
-    Issued client_ca = make_cert({.common_name = "NW client CA", .ca = true}, nullptr);
-    Issued server = make_cert({.common_name = "portal.test",
-                               .dns_names = {"localhost"},
-                               .ip_addresses = {"127.0.0.1"},
-                               .server_auth = true},
-                              &server_ca);
-    Issued client = make_cert({.common_name = "society", .client_auth = true}, &client_ca);
+struct RunningSim : SimProcess {
     std::filesystem::path filings = dir / "filings";
-    std::filesystem::path record = dir / "record.jsonl";
-    std::filesystem::path ready = dir / "port";
-    std::unique_ptr<Child> child;
-    std::string port;
     std::string user_agent = " sekisho/test";  // empty: curl sends none
 
     explicit RunningSim(const std::vector<std::string>& extra = {}) {
         std::filesystem::create_directory(filings);
-        write_file(dir / "server-ca.pem", server_ca.cert_pem());
-        write_file(dir / "client-ca.pem", client_ca.cert_pem());
-        server.write(dir / "server.pem", dir / "server.key");
-        client.write(dir / "client.pem", dir / "client.key");
         write_file(filings / "F1.zip", "PK\x03\x04 first filing");
         write_file(filings / "F1.json",
                    R"({"arrive_id":"202611240000001","submitted_at":"2026-11-24T08:00:00+09:00",)"
@@ -84,39 +55,9 @@ struct RunningSim {
         write_file(filings / "F2.zip", "PK\x03\x04 second filing");
         write_file(filings / "F2.json",
                    R"({"arrive_id":"202611240000002","submitted_at":"2026-11-24T09:00:00+09:00"})");
-        std::vector<std::string> argv{program("sekisho-sim"),
-                                      "mynaportal",
-                                      "--listen",
-                                      "127.0.0.1:0",
-                                      "--tls-cert",
-                                      (dir / "server.pem").string(),
-                                      "--tls-key",
-                                      (dir / "server.key").string(),
-                                      "--client-ca",
-                                      (dir / "client-ca.pem").string(),
-                                      "--filings",
-                                      filings.string(),
-                                      "--record",
-                                      record.string(),
-                                      "--ready-file",
-                                      ready.string()};
-        argv.insert(argv.end(), extra.begin(), extra.end());
-        child =
-            std::make_unique<Child>(argv, std::map<std::string, std::string>{}, dir / "sim.log");
-        wait_ready();
-    }
-
-    void wait_ready() {
-        const auto deadline = std::chrono::steady_clock::now() + kWait;
-        while (std::chrono::steady_clock::now() < deadline && child->running()) {
-            if (std::filesystem::exists(ready)) {
-                port = read_file(ready);
-                port.erase(port.find_last_not_of('\n') + 1);
-                return;
-            }
-            std::this_thread::sleep_for(20ms);
-        }
-        FAIL("the simulator did not get ready: " << read_file(dir / "sim.log"));
+        std::vector<std::string> args{"mynaportal", "--filings", filings.string()};
+        args.insert(args.end(), extra.begin(), extra.end());
+        start(args);
     }
 
     std::string url(const std::string& path) const { return "https://127.0.0.1:" + port + path; }
@@ -156,14 +97,6 @@ struct RunningSim {
                             R"({"user_id":"K1234567","password":"sekisho-sim-password"})");
         REQUIRE(a.status == 200);
         return std::string(a.json().at("access_token").as_string());
-    }
-
-    std::vector<json::object> records() const {
-        std::vector<json::object> out;
-        std::istringstream in(read_file(record));
-        for (std::string line; std::getline(in, line);)
-            out.push_back(boost::json::parse(line).as_object());
-        return out;
     }
 };
 
@@ -230,9 +163,8 @@ TEST_CASE("login, list, download with digest, downloaded, notice and logout over
     CHECK(header(pkg.headers, "Content-Type") == "application/zip");
     CHECK(header(pkg.headers, "Content-Length") == std::to_string(pkg.body.size()));
     CHECK(first.at("size").as_int64() == static_cast<std::int64_t>(pkg.body.size()));
-    CHECK(first.at("sha256").as_string() == mp::hex(mp::sha256(pkg.body)));
-    CHECK(header(pkg.headers, "Repr-Digest") ==
-          "sha-256=:" + mp::base64(mp::sha256(pkg.body)) + ":");
+    CHECK(first.at("sha256").as_string() == hex(sha256(pkg.body)));
+    CHECK(header(pkg.headers, "Repr-Digest") == "sha-256=:" + base64(sha256(pkg.body)) + ":");
 
     CHECK(sim.curl("POST", "/v1/filings/" + id + "/downloaded", "", token).status == 204);
     const auto after = sim.curl("GET", "/v1/filings?status=arrived&limit=1&offset=0", "", token);

@@ -1,18 +1,17 @@
 #pragma once
 // The simulator's filings: every <name>.zip in one directory, with an optional sidecar
-// <name>.json giving its listing fields. Tests drop files in while the simulator runs,
-// so the directory is scanned again on request; packages are hashed once per
-// (modification time, size).
+// <name>.json giving its listing fields, scanned again on request (common/file_scan.hpp).
 
 #include <boost/json/object.hpp>
 
 #include <cstdint>
 #include <filesystem>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "tests/sim/common/file_scan.hpp"
 
 namespace sekisho::sim::mynaportal {
 
@@ -29,7 +28,8 @@ struct Filing {
 
 class FilingStore {
   public:
-    explicit FilingStore(std::filesystem::path dir) : dir_(std::move(dir)) {}
+    explicit FilingStore(std::filesystem::path dir)
+        : scanner_(std::move(dir), ".zip", "mynaportal") {}
 
     // Reads the directory again. Broken sidecars and unreadable files are skipped with a
     // warning on stderr, so one bad test file does not hide the others.
@@ -44,17 +44,10 @@ class FilingStore {
     static std::optional<std::string> read_package(const Filing& filing);
 
   private:
-    struct Hashed {
-        std::filesystem::file_time_type mtime;
-        std::uint64_t size = 0;
-        std::string sha256_hex;
-    };
-    std::optional<Filing> load(const std::filesystem::path& zip);
-    const Hashed* hashed(const std::filesystem::path& zip);
+    std::optional<Filing> load(const ScannedFile& zip);
 
-    std::filesystem::path dir_;
+    FileScanner scanner_;
     std::vector<Filing> filings_;
-    std::map<std::filesystem::path, Hashed> hashes_;
 };
 
 }  // namespace sekisho::sim::mynaportal

@@ -1,30 +1,17 @@
 // sekisho-sim mynaportal: the Mynaportal filing download API (spec/mynaportal-api.md)
 // over mutual TLS, with recording and fault injection for tests.
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/program_options.hpp>
 
-#include <csignal>
-#include <fstream>
-#include <iostream>
-#include <sstream>
-
-#include "common/atomic_file.hpp"
-#include "common/log.hpp"
-#include "tests/sim/mynaportal/recorder.hpp"
-#include "tests/sim/mynaportal/tls_server.hpp"
+#include "tests/sim/common/file_scan.hpp"
+#include "tests/sim/common/server_main.hpp"
+#include "tests/sim/mynaportal/mynaportal_service.hpp"
 
 namespace {
 
 namespace po = boost::program_options;
-namespace asio = boost::asio;
+using namespace sekisho::sim;
 using namespace sekisho::sim::mynaportal;
-using tcp = asio::ip::tcp;
-
-constexpr int kUsageError = 2;
-constexpr int kFailure = 1;
 
 constexpr std::string_view kAbout =
     R"(Usage: sekisho-sim mynaportal --listen ADDR:PORT --tls-cert FILE --tls-key FILE
@@ -74,46 +61,18 @@ Exit status: 0 after SIGTERM/SIGINT or --help, 1 when it cannot start, 2 on usag
 Options)";
 
 struct Args {
-    std::string listen, tls_cert, tls_key, client_ca, filings, record, ready_file;
-    std::string user_id, password_file, password_expires_at;
-    std::uint64_t token_lifetime = 3600, slow_ms = 0, retry_after = 1;
-    FaultSettings faults;
+    ServerArgs server;
+    std::string filings, user_id, password_file, password_expires_at;
+    std::uint64_t token_lifetime = 3600;
 };
-
-void add_fault_options(po::options_description_easy_init& add, FaultSettings& f) {
-    auto every = [&](Fault fault) {
-        return po::value(&f.every[static_cast<std::size_t>(fault)])->value_name("N");
-    };
-    add("truncate-every", every(Fault::truncate),
-        "package downloads: announce the full Content-Length, send half the body, close");
-    add("wrong-digest-every", every(Fault::wrong_digest),
-        "package downloads: Repr-Digest of other bytes");
-    add("reset-every", every(Fault::reset), "reset the connection (SO_LINGER 0), no answer");
-    add("error500-every", every(Fault::error500), "answer 500");
-    add("throttle-every", every(Fault::throttle), "answer 429 with Retry-After");
-    add("unavailable-every", every(Fault::unavailable), "answer 503 with Retry-After");
-    add("expire-tokens-every", every(Fault::expire_tokens),
-        "answer 401 token-expired to a valid token and forget the token");
-}
 
 po::options_description describe(Args& a) {
     po::options_description o{std::string(kAbout)};
     auto add = o.add_options();
-    add("help,h", "show this help");
-    add("listen", po::value(&a.listen)->required()->value_name("ADDR:PORT"),
-        "ADDR:PORT to listen on (port 0: any free)");
-    add("tls-cert", po::value(&a.tls_cert)->required()->value_name("FILE"),
-        "server certificate chain (PEM)");
-    add("tls-key", po::value(&a.tls_key)->required()->value_name("FILE"),
-        "server private key (PEM)");
-    add("client-ca", po::value(&a.client_ca)->required()->value_name("FILE"),
-        "CAs client certificates must chain to");
+    add_listen_options(add, a.server);
     add("filings", po::value(&a.filings)->required()->value_name("DIR"),
         "directory of <name>.zip (+ <name>.json)");
-    add("record", po::value(&a.record)->value_name("FILE"),
-        "append a JSON line per request to FILE");
-    add("ready-file", po::value(&a.ready_file)->value_name("FILE"),
-        "write the bound port to FILE once listening");
+    add_record_options(add, a.server);
     add("user-id",
         po::value(&a.user_id)->default_value(std::string(kDefaultUserId))->value_name("ID"),
         "the user_id that may log in");
@@ -124,39 +83,17 @@ po::options_description describe(Args& a) {
         "RFC 3339 time the password expires; default one year after start");
     add("token-lifetime", po::value(&a.token_lifetime)->default_value(3600)->value_name("SECONDS"),
         "access token lifetime, seconds");
-    add("slow-ms", po::value(&a.slow_ms)->default_value(0)->value_name("N"),
-        "delay every response by N ms");
-    add_fault_options(add, a.faults);
-    add("retry-after", po::value(&a.retry_after)->default_value(1)->value_name("S"),
-        "Retry-After seconds of 429 and 503");
+    add_fault_options(add, a.server, "package downloads", true);
     return o;
 }
 
-// "127.0.0.1:0", "[::1]:8443", "localhost:8443".
-tcp::endpoint resolve(const std::string& listen) {
-    const auto colon = listen.rfind(':');
-    if (colon == std::string::npos)
-        throw std::invalid_argument("--listen must be ADDR:PORT");
-    std::string host = listen.substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-        host = host.substr(1, host.size() - 2);
-    asio::io_context io;
-    tcp::resolver resolver(io);
-    const auto results = resolver.resolve(host, listen.substr(colon + 1),
-                                          tcp::resolver::passive | tcp::resolver::numeric_service);
-    return results.begin()->endpoint();
-}
-
 std::string read_password(const std::string& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in)
+    auto password = read_bytes(file);
+    if (!password)
         throw std::runtime_error("cannot read --password-file " + file);
-    std::ostringstream s;
-    s << in.rdbuf();
-    std::string password = s.str();
-    if (!password.empty() && password.back() == '\n')
-        password.pop_back();
-    return password;
+    if (!password->empty() && password->back() == '\n')
+        password->pop_back();
+    return *password;
 }
 
 Settings settings_from(const Args& a) {
@@ -171,8 +108,8 @@ Settings settings_from(const Args& a) {
             throw std::invalid_argument("--password-expires-at must be an RFC 3339 time");
     }
     s.token_lifetime = std::chrono::seconds(a.token_lifetime);
-    s.retry_after = std::chrono::seconds(a.retry_after);
-    s.faults = a.faults;
+    s.retry_after = std::chrono::seconds(a.server.retry_after);
+    s.faults = a.server.faults;
     return s;
 }
 
@@ -180,53 +117,13 @@ int run(const Args& a) {
     if (!std::filesystem::is_directory(a.filings))
         throw std::runtime_error("--filings " + a.filings + " is not a directory");
     Service service(settings_from(a));
-    std::optional<Recorder> recorder;
-    if (!a.record.empty())
-        recorder.emplace(a.record);
-    asio::io_context io;
-    auto tls = make_server_tls(a.tls_cert, a.tls_key, a.client_ca);
-    ServerOptions options{.listen = resolve(a.listen),
-                          .slow = std::chrono::milliseconds(a.slow_ms)};
-    TlsServer server(io, tls, service, recorder ? &*recorder : nullptr, options);
-    asio::signal_set signals(io, SIGTERM, SIGINT);
-    signals.async_wait([&](const boost::system::error_code&, int) {
-        server.stop();
-        io.stop();
-    });
-    server.start();
-    if (!a.ready_file.empty())
-        sekisho::write_file_atomically(a.ready_file, std::to_string(server.port()) + "\n", 0644);
-    sekisho::log::info("listening", {{"port", server.port()}});
-    io.run();
-    return 0;
+    return serve(a.server, service, {.server_name = "sekisho-sim mynaportal"});
 }
 
 }  // namespace
 
 int mynaportal_sim_main(int argc, char** argv) {
-    sekisho::log::init("sekisho-sim");
     Args args;
     const auto options = describe(args);
-    po::variables_map vm;
-    try {
-        po::store(po::parse_command_line(argc, argv, options), vm);
-        if (vm.count("help") != 0) {
-            std::cout << options << "\n";
-            return 0;
-        }
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "sekisho-sim mynaportal: " << e.what() << "\n"
-                  << "Try 'sekisho-sim mynaportal --help'.\n";
-        return kUsageError;
-    }
-    try {
-        return run(args);
-    } catch (const std::invalid_argument& e) {
-        std::cerr << "sekisho-sim mynaportal: " << e.what() << "\n";
-        return kUsageError;
-    } catch (const std::exception& e) {
-        std::cerr << "sekisho-sim mynaportal: " << e.what() << "\n";
-        return kFailure;
-    }
+    return server_command(argc, argv, "mynaportal", options, [&] { return run(args); });
 }

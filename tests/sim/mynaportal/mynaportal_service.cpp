@@ -1,13 +1,10 @@
 #include "tests/sim/mynaportal/mynaportal_service.hpp"
 
-#include <strings.h>
-
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <stdexcept>
 #include <variant>
 
@@ -23,38 +20,6 @@ constexpr std::size_t kMyNumberDigits = 12;
 constexpr unsigned kMaxLimit = 50;
 constexpr auto kPasswordValidity = std::chrono::days(365);
 constexpr std::array<std::string_view, 3> kKinds{"received", "accepted", "returned"};
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
-bool is_hex(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-bool is_uuid(std::string_view s) {
-    if (s.size() != 36)
-        return false;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? s[i] != '-' : !is_hex(s[i]))
-            return false;
-    }
-    return true;
-}
-
-bool valid_user_agent(std::string_view ua) {
-    constexpr std::string_view kPrefix = "sekisho/";
-    return ua.size() > kPrefix.size() && ua.starts_with(kPrefix);
-}
-
-bool valid_arrive_id(std::string_view id) {
-    return !id.empty() && id.size() <= kMaxArriveId &&
-           std::all_of(id.begin(), id.end(), [](char c) {
-               return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                      c == '-';
-           });
-}
 
 bool valid_reason_code(std::string_view code) {
     return code.size() > 2 && code.starts_with("E-") &&
@@ -106,17 +71,9 @@ std::string bearer_token(std::string_view authorization) {
     return std::string(authorization.substr(kScheme.size()));
 }
 
-bool is_json(std::string_view content_type) {
-    const auto semi = content_type.find(';');
-    auto type = content_type.substr(0, semi);
-    while (!type.empty() && type.back() == ' ')
-        type.remove_suffix(1);
-    return iequals(type, "application/json");
-}
-
 // The JSON object in a request body, or the problem to answer.
 std::variant<json::object, Response> json_body(const Request& request) {
-    if (!is_json(request.content_type))
+    if (!media_type_is(request.content_type, "application/json"))
         return problem(415, "unsupported-media-type", "Unsupported Media Type",
                        "the body must be application/json");
     boost::system::error_code ec;
@@ -143,24 +100,6 @@ std::string required_string(const json::object& o, std::string_view key) {
     return *s;
 }
 
-Response json_response(unsigned status, const json::value& body) {
-    Response r;
-    r.status = status;
-    r.content_type = "application/json";
-    r.body = json::serialize(body);
-    return r;
-}
-
-Response no_content() {
-    Response r;
-    r.status = 204;
-    return r;
-}
-
-Response bad_request(std::string_view detail) {
-    return problem(400, "bad-request", "Bad Request", detail);
-}
-
 Response token_expired(std::string_view detail) {
     auto r = problem(401, "token-expired", "Token Expired", detail);
     r.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
@@ -169,64 +108,6 @@ Response token_expired(std::string_view detail) {
 
 Response bad_credentials() {
     return problem(401, "bad-credentials", "Bad Credentials", "user_id or password is wrong");
-}
-
-Response not_found(std::string_view detail) {
-    return problem(404, "not-found", "Not Found", detail);
-}
-
-Response method_not_allowed(std::string_view allow) {
-    auto r = problem(405, "method-not-allowed", "Method Not Allowed",
-                     "this resource answers " + std::string(allow) + " only");
-    r.headers.emplace_back("Allow", allow);
-    return r;
-}
-
-std::string percent_decode(std::string_view s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() && is_hex(s[i + 1]) && is_hex(s[i + 2])) {
-            out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-            i += 2;
-        } else {
-            out += s[i] == '+' ? ' ' : s[i];
-        }
-    }
-    return out;
-}
-
-// Query parameters; throws std::invalid_argument on a repeated one.
-std::map<std::string, std::string> parse_query(std::string_view query) {
-    std::map<std::string, std::string> out;
-    while (!query.empty()) {
-        const auto amp = query.find('&');
-        const auto part = query.substr(0, amp);
-        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-        if (part.empty())
-            continue;
-        const auto eq = part.find('=');
-        auto key = percent_decode(part.substr(0, eq));
-        auto value =
-            eq == std::string_view::npos ? std::string() : percent_decode(part.substr(eq + 1));
-        if (!out.emplace(std::move(key), std::move(value)).second)
-            throw std::invalid_argument("query parameter " + std::string(part.substr(0, eq)) +
-                                        " is repeated");
-    }
-    return out;
-}
-
-// A non-negative decimal parameter, `fallback` when absent; throws when malformed.
-std::uint64_t number_param(const std::map<std::string, std::string>& q, const std::string& key,
-                           std::uint64_t fallback) {
-    const auto it = q.find(key);
-    if (it == q.end())
-        return fallback;
-    std::uint64_t v = 0;
-    const auto& s = it->second;
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (s.empty() || ec != std::errc() || end != s.data() + s.size())
-        throw std::invalid_argument(key + " must be a non-negative integer");
-    return v;
 }
 
 // What is wrong with a notice body, or nullopt when it may be taken.
@@ -248,26 +129,6 @@ std::optional<Response> notice_problem(const json::object& o, const std::string&
 }
 
 }  // namespace
-
-std::string Response::header(std::string_view name) const {
-    for (const auto& [k, v] : headers) {
-        if (iequals(k, name))
-            return v;
-    }
-    return {};
-}
-
-Response problem(unsigned status, std::string_view type, std::string_view title,
-                 std::string_view detail) {
-    Response r;
-    r.status = status;
-    r.content_type = "application/problem+json";
-    r.body = json::serialize(json::object{{"type", std::string(kProblemBase) + std::string(type)},
-                                          {"title", title},
-                                          {"status", status},
-                                          {"detail", detail}});
-    return r;
-}
 
 bool contains_twelve_digit_run(std::string_view message) {
     const auto text = decode_utf8(message);
@@ -298,45 +159,15 @@ bool contains_twelve_digit_run(std::string_view message) {
 }
 
 Service::Service(Settings settings)
-    : settings_(std::move(settings)), store_(settings_.filings_dir), faults_(settings_.faults) {
+    : HttpService(settings.faults, settings.retry_after),
+      settings_(std::move(settings)),
+      store_(settings_.filings_dir) {
     password_expires_at_ = settings_.password_expires_at.value_or(now() + kPasswordValidity);
     store_.rescan();
 }
 
 TimePoint Service::now() const {
     return settings_.clock ? settings_.clock() : std::chrono::system_clock::now();
-}
-
-Response Service::handle(const Request& request) {
-    std::lock_guard lock(mutex_);
-    Response r;
-    if (!valid_user_agent(request.user_agent)) {
-        r = bad_request("User-Agent: sekisho/<version> is required");
-    } else if (!is_uuid(request.request_id)) {
-        r = bad_request("X-Request-Id: <uuid> is required");
-    } else {
-        faults_.begin_request();
-        r = dispatch(request);
-        faults_.end_request();
-    }
-    if (!request.request_id.empty() && r.delivery != Delivery::reset)
-        r.headers.emplace_back("X-Request-Id", request.request_id);
-    return r;
-}
-
-Response Service::dispatch(const Request& request) {
-    if (const auto fault = faults_.request_fault())
-        return fault_response(*fault);
-    const std::string_view target = request.target;
-    const auto qmark = target.find('?');
-    const auto path = target.substr(0, qmark);
-    const auto query =
-        qmark == std::string_view::npos ? std::string_view{} : target.substr(qmark + 1);
-    try {
-        return route(request, path, query);
-    } catch (const std::invalid_argument& e) {
-        return bad_request(e.what());
-    }
 }
 
 Response Service::route(const Request& request, std::string_view path, std::string_view query) {
@@ -371,14 +202,17 @@ Response Service::filing_route(const Request& request, std::string_view rest) {
         return method_not_allowed(method);
     if (auto refused = authenticate(request))
         return *refused;
-    if (!valid_arrive_id(id))
+    if (!valid_id(id, kMaxArriveId))
         return bad_request("arrive_id must be 1..32 characters of [0-9A-Za-z-]");
     const Filing* filing = lookup(id);
     Response r = filing == nullptr        ? not_found("no filing with this arrive_id")
                  : action == "package"    ? package(*filing)
                  : action == "downloaded" ? downloaded(*filing)
                                           : notice(request, *filing);
-    r.arrive_id = std::string(id);
+    json::object record{{"arrive_id", id}};
+    if (const auto* n = r.record.if_contains("notice"))
+        record["notice"] = *n;
+    r.record = std::move(record);
     return r;
 }
 
@@ -396,7 +230,7 @@ std::optional<Response> Service::authenticate(const Request& request) {
         return token_expired(token.empty() ? "a Bearer token is required"
                                            : "the access token is unknown or has expired");
     }
-    if (faults_.fires(Fault::expire_tokens)) {
+    if (faults().fires(Fault::expire_tokens)) {
         tokens_.erase(token);
         auto r = token_expired("the access token has expired");
         r.fault = fault_name(Fault::expire_tokens);
@@ -481,22 +315,17 @@ Response Service::list(const Request& request, std::string_view query) {
     const auto status = q.find("status");
     if (status == q.end() || status->second != "arrived")
         return bad_request("status=arrived is required");
-    const auto limit = number_param(q, "limit", kMaxLimit);
-    const auto offset = number_param(q, "offset", 0);
-    if (limit < 1 || limit > kMaxLimit)
-        return bad_request("limit must be 1..50");
+    const Paging paging(q, kMaxLimit);
     store_.rescan();
     std::vector<const Filing*> arrived;
     for (const auto& f : store_.filings()) {
         if (!downloaded_.contains(f.arrive_id))
             arrived.push_back(&f);
     }
-    json::array page;
-    for (auto i = offset; i < arrived.size() && i < offset + limit; ++i)
-        page.push_back(FilingStore::listing(*arrived[i]));
+    auto page = paging.page(arrived, [](const Filing* f) { return FilingStore::listing(*f); });
     return json_response(200, json::object{{"total", arrived.size()},
-                                           {"limit", limit},
-                                           {"offset", offset},
+                                           {"limit", paging.limit},
+                                           {"offset", paging.offset},
                                            {"filings", std::move(page)}});
 }
 
@@ -504,21 +333,7 @@ Response Service::package(const Filing& filing) {
     auto bytes = FilingStore::read_package(filing);
     if (!bytes)
         return not_found("the package of this filing is gone");
-    // Both see the download, so each one's grace is consumed; at most one fires.
-    const bool truncate = faults_.fires(Fault::truncate);
-    const bool wrong_digest = faults_.fires(Fault::wrong_digest);
-    const auto digest = wrong_digest ? sha256(*bytes + "wrong") : sha256(*bytes);
-    Response r;
-    r.content_type = "application/zip";
-    r.body = std::move(*bytes);
-    r.headers.emplace_back("Repr-Digest", "sha-256=:" + base64(digest) + ":");
-    if (truncate) {
-        r.delivery = Delivery::truncate;
-        r.fault = fault_name(Fault::truncate);
-    } else if (wrong_digest) {
-        r.fault = fault_name(Fault::wrong_digest);
-    }
-    return r;
+    return download(std::move(*bytes), "application/zip");
 }
 
 Response Service::downloaded(const Filing& filing) {
@@ -552,33 +367,10 @@ Response Service::notice(const Request& request, const Filing& filing) {
         sent.push_back(n);
     }
     auto r = json_response(201, json::object{{"notice_id", n.id}});
-    r.notice = NoticeRecord{n.kind, n.reason_code, n.id};
-    return r;
-}
-
-Response Service::fault_response(Fault fault) {
-    Response r;
-    const auto retry_after = std::to_string(settings_.retry_after.count());
-    switch (fault) {
-        case Fault::reset:
-            r.status = 0;
-            r.delivery = Delivery::reset;
-            break;
-        case Fault::error500:
-            r = problem(500, "internal-error", "Internal Server Error", "injected fault");
-            break;
-        case Fault::unavailable:
-            r = problem(503, "service-unavailable", "Service Unavailable", "injected fault");
-            r.headers.emplace_back("Retry-After", retry_after);
-            break;
-        case Fault::throttle:
-            r = problem(429, "too-many-requests", "Too Many Requests", "injected fault");
-            r.headers.emplace_back("Retry-After", retry_after);
-            break;
-        default:
-            throw std::logic_error("not a request-level fault");
-    }
-    r.fault = fault_name(fault);
+    json::object notice{{"kind", n.kind}, {"notice_id", n.id}};
+    if (!n.reason_code.empty())
+        notice["reason_code"] = n.reason_code;
+    r.record["notice"] = std::move(notice);
     return r;
 }
 

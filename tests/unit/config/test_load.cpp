@@ -81,6 +81,7 @@ TEST_CASE("an empty file gives the documented defaults", "[config][load]") {
     CHECK(s.mynaportal.enabled == false);
     CHECK(s.mynaportal.poll_interval == 5min);
     CHECK(s.chukan.ipsec_check == "xfrm");
+    CHECK(s.chukan.status_interval == std::chrono::seconds(30));
     CHECK(s.inspect.max_package == 10u * 1024 * 1024);
     CHECK(s.inspect.max_csv == 4'500'000u);
     CHECK(s.inspect.mynumber_allowed_forms == std::vector<std::string>{"2200700", "2201700"});
@@ -189,6 +190,8 @@ TEST_CASE("policy rules across keys are checked", "[config][load]") {
           "oneway.fec_parity");
     CHECK(only_error(f.load(f.base("[chukan]\nipsec_check = \"maybe\"\n"))).key ==
           "chukan.ipsec_check");
+    CHECK(only_error(f.load(f.base("[chukan]\nstatus_interval = \"500ms\"\n"))).key ==
+          "chukan.status_interval");
     CHECK(only_error(f.load(f.base("[inspect]\nmynumber_allowed_forms = [\"1234567\"]\n"))).key ==
           "inspect.mynumber_allowed_forms");
     CHECK(

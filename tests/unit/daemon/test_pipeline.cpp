@@ -31,7 +31,7 @@ ScanResult scan_result(ScanStatus status, std::string where = "", std::string de
 // ones are exercised by the integration tests.
 struct Stages {
     std::mutex mutex;
-    InspectResult inspect{inspect::Verdict{}, {{"KPFD0006.CSV", "x"}}, {"2200700"}, ""};
+    InspectResult inspect{inspect::Verdict{}, {{"KPFD0006.CSV", "x"}}, {"2200700"}, "", {}};
     ScanResult scan = scan_result(ScanStatus::clean);
     std::atomic<int> inspections{0};
     std::atomic<int> scans{0};
@@ -117,7 +117,7 @@ TEST_CASE("a rejected item gets its reasons and a returned notice", "[pipeline]"
     inspect::Verdict v;
     v.add(inspect::code::csv_field, "KPFD0006.CSV:6 field 10", "not a real date in its era");
     v.add(inspect::code::sig_missing, "kousei.xml", "no signature");
-    st.inspect = {v, {}, {}, ""};
+    st.inspect = {v, {}, {}, "", {}};
     const auto id = confirmed(f, "A1", "zip", kMeta);
     f.q->confirm_to_source(id, std::nullopt);
     Pipeline p(*f.q, {}, st.inspect_fn(), st.scan_fn(), fast());
@@ -141,14 +141,14 @@ TEST_CASE("a rejected item gets its reasons and a returned notice", "[pipeline]"
 TEST_CASE("no verdict puts the item on hold and the pipeline goes on", "[pipeline]") {
     test::QueueFixture f;
     Stages st;
-    st.inspect = {std::nullopt, {}, {}, "inspection worker crashed (signal 9)"};
+    st.inspect = {std::nullopt, {}, {}, "inspection worker crashed (signal 9)", {}};
     const auto held = confirmed(f, "A1", "zip1", kMeta);
     Pipeline p(*f.q, {}, st.inspect_fn(), st.scan_fn(), fast());
     p.start();
     REQUIRE(wait_for(*f.q, held, State::held) == State::held);
     {
         std::lock_guard lock(st.mutex);
-        st.inspect = {inspect::Verdict{}, {}, {}, ""};
+        st.inspect = {inspect::Verdict{}, {}, {}, "", {}};
     }
     const auto next = confirmed(f, "A2", "zip2", kMeta);
     p.wake();
@@ -373,4 +373,61 @@ TEST_CASE("clamd's outcome keeps what the VERSION check found, whatever the stat
     CHECK(u.scanner_version.empty());
     CHECK_FALSE(u.signatures_dated);
     CHECK_FALSE(u.scanner_checked);
+}
+
+TEST_CASE("a chukan file is inspected by its kind, flagged and never auto-released flagged",
+          "[pipeline][chukan]") {
+    test::QueueFixture f;
+    Stages st;
+    std::mutex mutex;
+    std::vector<std::string> kinds;
+    std::vector<std::string> flags{"honnin-multiple-matches:2"};
+    Pipeline p(*f.q, {}, st.inspect_fn(), st.scan_fn(), fast());
+    p.inspect_chukan_with([&](std::string_view file, std::string_view kind) {
+        std::lock_guard lock(mutex);
+        kinds.emplace_back(kind);
+        InspectResult r{inspect::Verdict{}, {}, {std::string(kind)}, "", {}};
+        if (file.starts_with("H,HONNIN-RES"))
+            r.flags = flags;
+        return r;
+    });
+    p.set_auto_release({{"chukan", {"HONNIN-RES", "SHIKAKU-REG-RES"}}});
+    p.start();
+    const auto flagged = f.enqueue("R1", "H,HONNIN-RES", "{}", "HONNIN-RES", "chukan").id;
+    const auto plain = f.enqueue("R2", "H,SHIKAKU-REG-RES", "{}", "SHIKAKU-REG-RES", "chukan").id;
+    p.wake();
+    // Flagged: staged for a person, with its flag; the other one released by the policy.
+    REQUIRE(wait_for(*f.q, flagged, State::staged) == State::staged);
+    REQUIRE(wait_for(*f.q, plain, State::released) == State::released);
+    CHECK(f.q->find(flagged)->flags == flags);
+    CHECK(f.q->find(plain)->flags.empty());
+    p.stop();
+    std::lock_guard lock(mutex);
+    CHECK(kinds == std::vector<std::string>{"HONNIN-RES", "SHIKAKU-REG-RES"});
+    CHECK(st.inspections == 0);  // the filing inspector never saw them
+    CHECK(st.scans == 2);
+    CHECK(f.q->due_notices("chukan", std::chrono::system_clock::now(), 10).empty());
+}
+
+TEST_CASE("a rejected chukan file owes no notice, and without an inspector it is held",
+          "[pipeline][chukan]") {
+    test::QueueFixture f;
+    Stages st;
+    Pipeline p(*f.q, {}, st.inspect_fn(), st.scan_fn(), fast());
+    const auto unchecked = f.enqueue("R0", "bytes", "{}", "SHOKAI-RES", "chukan").id;
+    p.start();
+    REQUIRE(wait_for(*f.q, unchecked, State::held) == State::held);
+    p.stop();
+    inspect::Verdict v;
+    v.add("E-CHUKAN-TRAILER", "line 7", "no trailer");
+    Pipeline p2(*f.q, {}, st.inspect_fn(), st.scan_fn(), fast());
+    p2.inspect_chukan_with([&](std::string_view, std::string_view) {
+        return InspectResult{v, {}, {}, "", {}};
+    });
+    const auto bad = f.enqueue("Q1", "other bytes", "{}", "HONNIN-REQ", "operator").id;
+    p2.start();
+    REQUIRE(wait_for(*f.q, bad, State::rejected) == State::rejected);
+    p2.stop();
+    CHECK(f.q->find(bad)->reasons_json.find("E-CHUKAN-TRAILER") != std::string::npos);
+    CHECK(f.q->pending_notices() == 0);
 }

@@ -2,6 +2,7 @@
 // A queue in a private directory with fresh keys, reopenable to exercise recovery.
 
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "queue/queue.hpp"
@@ -41,6 +42,23 @@ struct QueueFixture {
         std::string out;
         q->read_payload(id, [&](queue::ByteView c) { out.append(c.begin(), c.end()); });
         return out;
+    }
+
+    // An item that passed inspection and a clean scan, waiting for a release.
+    queue::ItemId staged(const std::string& external_id, const std::string& kind = "filing",
+                         const std::string& source = "mynaportal") {
+        const auto id = enqueue(external_id, "payload of " + external_id, "", kind, source).id;
+        q->transition(id, {queue::State::inspecting});
+        q->transition(id, {.to = queue::State::scanning, .verdict = "accept"});
+        q->transition(id, {.to = queue::State::staged, .scanned_clean = true});
+        return id;
+    }
+
+    // The whole audit log as exported.
+    std::string audit_text() {
+        std::ostringstream out;
+        q->export_audit(out, std::nullopt, std::nullopt);
+        return out.str();
     }
 
     std::filesystem::path db() const { return dir.path() / "state" / "queue.db"; }

@@ -12,25 +12,11 @@ namespace {
 const Actor kOperator{1001, "tanaka"};
 const Actor kApprover{1002, "sato"};
 
-ItemId staged_item(test::QueueFixture& f, const std::string& external_id) {
-    const auto id = f.enqueue(external_id, "payload of " + external_id).id;
-    f.q->transition(id, {State::inspecting});
-    f.q->transition(id, {.to = State::scanning, .verdict = "accept"});
-    f.q->transition(id, {.to = State::staged, .scanned_clean = true});
-    return id;
-}
-
-std::string audit_text(test::QueueFixture& f) {
-    std::ostringstream out;
-    f.q->export_audit(out, std::nullopt, std::nullopt);
-    return out.str();
-}
-
 }  // namespace
 
 TEST_CASE("a direct release records who released the item", "[queue][release]") {
     test::QueueFixture f;
-    const auto id = staged_item(f, "A1");
+    const auto id = f.staged("A1");
     f.q->release(id, kOperator);
     CHECK(f.q->find(id)->state == State::released);
     const auto r = *f.q->release_record(id);
@@ -54,7 +40,7 @@ TEST_CASE("an item without a clean verdict cannot be released or requested", "[q
 
 TEST_CASE("a release request is approved by a different person only", "[queue][release]") {
     test::QueueFixture f;
-    const auto id = staged_item(f, "A1");
+    const auto id = f.staged("A1");
     const auto req = f.q->request_release(id, kOperator, 1h);
     CHECK(req.state == "pending");
     CHECK(f.q->find(id)->state == State::staged);
@@ -72,7 +58,7 @@ TEST_CASE("a release request is approved by a different person only", "[queue][r
     CHECK(r.approved_uid == 1002);
     CHECK(f.q->pending_releases().empty());
     CHECK(f.q->approve_release(id, kApprover) == ApprovalOutcome::none_pending);
-    const auto audit = audit_text(f);
+    const auto audit = f.audit_text();
     CHECK_THAT(audit, Catch::Contains(R"("action":"release requested")") &&
                           Catch::Contains(R"("action":"release approved")"));
     CHECK(f.q->verify_audit().ok());
@@ -80,8 +66,8 @@ TEST_CASE("a release request is approved by a different person only", "[queue][r
 
 TEST_CASE("release requests expire", "[queue][release]") {
     test::QueueFixture f;
-    const auto a = staged_item(f, "A1");
-    const auto b = staged_item(f, "A2");
+    const auto a = f.staged("A1");
+    const auto b = f.staged("A2");
     f.q->request_release(a, kOperator, 0ms);
     f.q->request_release(b, kOperator, 1h);
     // Approving an expired request records the expiry and releases nothing.
@@ -94,12 +80,12 @@ TEST_CASE("release requests expire", "[queue][release]") {
     CHECK(f.q->approve_release(b, kApprover) == ApprovalOutcome::none_pending);
     // An expired request can be made again.
     CHECK(f.q->request_release(b, kOperator, 1h).state == "pending");
-    CHECK_THAT(audit_text(f), Catch::Contains(R"("action":"release request expired")"));
+    CHECK_THAT(f.audit_text(), Catch::Contains(R"("action":"release request expired")"));
 }
 
 TEST_CASE("a hold, reject or requeue cancels a waiting release request", "[queue][release]") {
     test::QueueFixture f;
-    const auto id = staged_item(f, "A1");
+    const auto id = f.staged("A1");
     f.q->request_release(id, kOperator, 1h);
     f.q->transition(id, {.to = State::held, .action = "hold"}, kOperator);
     CHECK(f.q->release_record(id)->state == "cancelled");
@@ -111,11 +97,14 @@ TEST_CASE("a hold, reject or requeue cancels a waiting release request", "[queue
 
 TEST_CASE("a queue of schema version 1 gains the release table on open", "[queue][release]") {
     test::QueueFixture f;
-    const auto id = staged_item(f, "A1");
+    const auto id = f.staged("A1");
     f.q.reset();
     {
         Db db(f.db());
-        db.exec("DROP TABLE releases; PRAGMA user_version = 1");
+        // What version 1 had: no releases (v2), no requests and no flags (v3).
+        db.exec(
+            "DROP TABLE releases; DROP TABLE requests; ALTER TABLE items DROP COLUMN flags;"
+            " PRAGMA user_version = 1");
     }
     f.open();
     f.q->release(id, kOperator);

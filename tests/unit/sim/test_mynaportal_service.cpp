@@ -6,10 +6,11 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/sim/common/recorder.hpp"
 #include "tests/sim/mynaportal/mynaportal_service.hpp"
-#include "tests/sim/mynaportal/recorder.hpp"
 #include "tests/support/temp_dir.hpp"
 
+using namespace sekisho::sim;
 using namespace sekisho::sim::mynaportal;
 using sekisho::test::TempDir;
 using sekisho::test::write_file;
@@ -289,7 +290,7 @@ TEST_CASE("packages come with Repr-Digest, downloaded is idempotent and hides th
     CHECK(pkg.content_type == "application/zip");
     CHECK(pkg.body == "PK-bytesF1");
     CHECK(pkg.header("Repr-Digest") == "sha-256=:" + base64(sha256("PK-bytesF1")) + ":");
-    CHECK(pkg.arrive_id == "F1");
+    CHECK(pkg.record.at("arrive_id").as_string() == "F1");
 
     CHECK(sim.call("POST", "/v1/filings/F1/downloaded", "", token).status == 204);
     CHECK(sim.call("POST", "/v1/filings/F1/downloaded", "", token).status == 204);
@@ -318,8 +319,8 @@ TEST_CASE("notices are idempotent, a second, different final notice conflicts",
         sim.notice(token, "F1", {{"kind", "received"}, {"message", "受付しました"}});
     REQUIRE(received.status == 201);
     const auto id = body_of(received).at("notice_id").as_string();
-    CHECK(received.notice->kind == "received");
-    CHECK(received.notice->notice_id == id);
+    CHECK(received.record.at("notice").at("kind").as_string() == "received");
+    CHECK(received.record.at("notice").at("notice_id").as_string() == id);
     const auto again = sim.notice(token, "F1", {{"kind", "received"}, {"message", "受付しました"}});
     CHECK(again.status == 201);
     CHECK(body_of(again).at("notice_id").as_string() == id);
@@ -329,7 +330,7 @@ TEST_CASE("notices are idempotent, a second, different final notice conflicts",
                                 {"message", "署名を検証できません"}};
     const auto ret = sim.notice(token, "F1", returned);
     REQUIRE(ret.status == 201);
-    CHECK(ret.notice->reason_code == "E-SIG-INVALID");
+    CHECK(ret.record.at("notice").at("reason_code").as_string() == "E-SIG-INVALID");
     const auto ret_id = body_of(ret).at("notice_id").as_string();
     CHECK(ret_id != id);
     CHECK(body_of(sim.notice(token, "F1", returned)).at("notice_id").as_string() == ret_id);
@@ -470,8 +471,9 @@ TEST_CASE("the record line names request, answer, certificate, filing and notice
     req.client_cert_sha256 = "ab12";
     Response res;
     res.status = 201;
-    res.arrive_id = "F1";
-    res.notice = NoticeRecord{"returned", "E-SIG-INVALID", "ntc-1"};
+    res.record["arrive_id"] = "F1";
+    res.record["notice"] = json::object{
+        {"kind", "returned"}, {"notice_id", "ntc-1"}, {"reason_code", "E-SIG-INVALID"}};
     const auto line = record_line(req, res, *parse_rfc3339("2026-11-24T00:00:00Z"));
     REQUIRE(line.ends_with("\n"));
     const auto o = json::parse(line).as_object();

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <thread>
 
 #include "daemon/control/frame.hpp"
@@ -75,4 +76,35 @@ TEST_CASE("a frame trickling in byte by byte is cut off at the deadline", "[cont
     CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(1));
     ::shutdown(p.fd[0], SHUT_RDWR);
     trickle.join();
+}
+
+TEST_CASE("a file passed with a frame arrives as a descriptor of the same file",
+          "[control][frame]") {
+    Pair p;
+    char name[] = "/tmp/sekisho-frame-XXXXXX";
+    const int file = ::mkstemp(name);
+    REQUIRE(file >= 0);
+    ::unlink(name);
+    REQUIRE(::write(file, "H,HONNIN-REQ", 12) == 12);
+    write_frame_with_file(p.fd[1], R"({"command":"submit"})", file);
+    ::close(file);  // the receiver's copy stays open
+    sekisho::UniqueFd got;
+    CHECK(read_frame(p.fd[0], 100, std::nullopt, &got) == R"({"command":"submit"})");
+    REQUIRE(got);
+    char buf[16] = {};
+    CHECK(::pread(got.get(), buf, sizeof buf, 0) == 12);
+    CHECK(std::string(buf, 12) == "H,HONNIN-REQ");
+}
+
+TEST_CASE("a passed file is dropped when the reader does not take one", "[control][frame]") {
+    Pair p;
+    int pipe_fds[2];
+    REQUIRE(::pipe(pipe_fds) == 0);
+    write_frame_with_file(p.fd[1], "{}", pipe_fds[0]);
+    ::close(pipe_fds[0]);
+    CHECK(read_frame(p.fd[0], 100) == "{}");
+    // Nobody holds the read end any more: writing to the pipe fails.
+    ::signal(SIGPIPE, SIG_IGN);
+    CHECK(::write(pipe_fds[1], "x", 1) == -1);
+    ::close(pipe_fds[1]);
 }

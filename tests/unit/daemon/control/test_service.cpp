@@ -2,6 +2,7 @@
 // stand-in for the rest of the daemon. The caller is this test process; the different-uid
 // cases (role matrix, two-person rule) are in tests/integration/control.
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -43,9 +44,8 @@ struct ServiceFixture {
     FakeDaemon daemon;
     std::filesystem::path socket = qf.dir / "control.sock";
     ControlService service{*qf.q, daemon};
-    ControlServer server{socket, [this](const Caller& c, const json::object& r, Replier& out) {
-                             service.handle(c, r, out);
-                         }};
+    ControlServer server{socket, [this](const Caller& c, const json::object& r, UniqueFd f,
+                                        Replier& out) { service.handle(c, r, out, std::move(f)); }};
 
     ServiceFixture() {
         const config::RoleMember me{config::RoleMember::Kind::user, test::current_user(), {}, {}};
@@ -280,4 +280,52 @@ TEST_CASE("more than eight connections at once are told to retry, and stop ends 
     CHECK_FALSE(std::filesystem::exists(f.socket));
     for (int fd : idle)
         ::close(fd);
+}
+
+TEST_CASE("submit seals the passed file as an operator's request item", "[control][submit]") {
+    ServiceFixture f;
+    const auto file = f.qf.dir / "request.csv";
+    test::write_file(file, "H,HONNIN-REQ,06230017,20261124100000,1\r\n", 0600);
+    const UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+    const json::object request{{"command", "submit"}, {"kind", "HONNIN-REQ"}};
+    const auto call_with = [&](const json::object& r, int passed) {
+        return ctl::call_control(f.socket, r, {}, passed);
+    };
+    // The chukan source is off: nothing could ever go out, so nothing is taken.
+    auto a = call_with(request, fd.get());
+    CHECK(a.exit_code == 1);
+    CHECK_THAT(a.message, Catch::Contains("chukan source is not enabled"));
+    f.daemon.s.chukan.enabled = true;
+    // No file, a directory, a result kind: usage errors, nothing stored.
+    CHECK(f.call(request).done.exit_code == 2);
+    const UniqueFd dir(::open(f.qf.dir.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    CHECK(call_with(request, dir.get()).exit_code == 2);
+    CHECK(call_with({{"command", "submit"}, {"kind", "HONNIN-RES"}}, fd.get()).exit_code == 2);
+    CHECK(f.qf.q->list(std::nullopt, std::string("operator")).empty());
+
+    a = call_with(request, fd.get());
+    INFO(a.message);
+    REQUIRE(a.exit_code == 0);
+    const auto items = f.qf.q->list(std::nullopt, std::string("operator"));
+    REQUIRE(items.size() == 1);
+    CHECK(items.front().kind == "HONNIN-REQ");
+    CHECK(items.front().state == queue::State::fetched);
+    CHECK(f.qf.payload(items.front().id) == test::read_file(file));
+    CHECK(queue::ItemId::parse(items.front().external_id));  // the stable client_request_id
+    CHECK(f.daemon.changed > 0);                             // the pipeline is woken
+    CHECK_THAT(f.audit(), Catch::Contains(R"("actor":")" + test::current_user()) &&
+                              Catch::Contains(R"("command":"submit","result":"ok")"));
+    // The same bytes again: recorded as a duplicate, and said so.
+    a = call_with(request, fd.get());
+    CHECK(a.exit_code == 1);
+    CHECK_THAT(a.message, Catch::Contains("submitted before"));
+}
+
+TEST_CASE("submit is an operator's command", "[control][submit]") {
+    ServiceFixture f;
+    f.daemon.s.chukan.enabled = true;
+    f.daemon.s.roles.operators.clear();
+    const auto a = f.call({{"command", "submit"}, {"kind", "HONNIN-REQ"}});
+    CHECK(a.done.exit_code == 1);
+    CHECK_THAT(a.done.message, Catch::Contains("needs the operator role"));
 }

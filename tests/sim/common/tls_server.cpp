@@ -1,7 +1,8 @@
-#include "tests/sim/mynaportal/tls_server.hpp"
+#include "tests/sim/common/tls_server.hpp"
 
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <sys/socket.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -12,10 +13,13 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
-#include "common/log.hpp"
-#include "tests/sim/mynaportal/codec.hpp"
+#include <cerrno>
+#include <system_error>
 
-namespace sekisho::sim::mynaportal {
+#include "common/log.hpp"
+#include "tests/sim/common/codec.hpp"
+
+namespace sekisho::sim {
 namespace {
 
 namespace asio = boost::asio;
@@ -27,7 +31,6 @@ using Parser = http::request_parser<http::string_body>;
 using Error = boost::system::error_code;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr auto kShutdownTimeout = std::chrono::seconds(5);
-constexpr std::string_view kServerName = "sekisho-sim mynaportal";
 
 struct Peer {
     std::string cert_sha256;  // of the client certificate presented on the connection
@@ -62,29 +65,42 @@ Request to_request(const Parser& parser, const std::string& cert) {
     r.request_id = id == m.end() ? std::string() : std::string(id->value());
     r.authorization = field(m, http::field::authorization);
     r.content_type = field(m, http::field::content_type);
+    for (const auto& f : m)
+        r.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     r.body = m.body();
     r.client_cert_sha256 = cert;
     return r;
 }
 
+// "64 KiB", "16 MiB", "1000 bytes".
+std::string size_text(std::size_t bytes) {
+    constexpr std::size_t kKiB = 1024;
+    if (bytes % (kKiB * kKiB) == 0)
+        return std::to_string(bytes / kKiB / kKiB) + " MiB";
+    if (bytes % kKiB == 0)
+        return std::to_string(bytes / kKiB) + " KiB";
+    return std::to_string(bytes) + " bytes";
+}
+
 // The answer to a request that could not be read, or nullopt when the peer is gone
 // (closed, timed out, TLS failure) and nothing can be answered.
-std::optional<Response> unreadable(const Error& ec) {
+std::optional<Response> unreadable(const Error& ec, const ServerOptions& options) {
     if (ec == http::error::header_limit)
         return problem(431, "headers-too-large", "Request Header Fields Too Large",
-                       "request headers are limited to 16 KiB");
+                       "request headers are limited to " + size_text(options.header_limit));
     if (ec == http::error::body_limit)
         return problem(413, "payload-too-large", "Content Too Large",
-                       "request bodies are limited to 64 KiB");
+                       "request bodies are limited to " + size_text(options.body_limit));
     if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
         ec != http::error::end_of_stream && ec != http::error::partial_message)
         return problem(400, "bad-request", "Bad Request", "malformed HTTP request");
     return std::nullopt;
 }
 
-http::response<http::string_body> to_message(const Response& r, bool keep_alive) {
+http::response<http::string_body> to_message(const Response& r, bool keep_alive,
+                                             std::string_view server_name) {
     http::response<http::string_body> m{static_cast<http::status>(r.status), 11};
-    m.set(http::field::server, kServerName);
+    m.set(http::field::server, server_name);
     if (!r.content_type.empty())
         m.set(http::field::content_type, r.content_type);
     for (const auto& [k, v] : r.headers)
@@ -120,13 +136,14 @@ asio::awaitable<void> close_gracefully(Stream& stream) {
 }
 
 // Writes `r` as the fault mode says; whether the connection stays open.
-asio::awaitable<bool> deliver(Stream& stream, const Response& r, bool keep_alive) {
+asio::awaitable<bool> deliver(Stream& stream, const Response& r, bool keep_alive,
+                              std::string_view server_name) {
     if (r.delivery == Delivery::reset) {
         cut(stream, true);
         co_return false;
     }
     const bool keep = keep_alive && r.delivery == Delivery::normal;
-    auto message = to_message(r, keep);
+    auto message = to_message(r, keep, server_name);
     auto [ec, n] = co_await http::async_write(stream, message, kTuple);
     if (r.delivery == Delivery::truncate)
         cut(stream, false);
@@ -147,7 +164,7 @@ asio::awaitable<Error> read_request(Stream& stream, beast::flat_buffer& buffer, 
 
 // Reads, handles, records and answers one request; whether the connection stays open.
 asio::awaitable<bool> serve_one(Stream& stream, beast::flat_buffer& buffer, const Peer& peer,
-                                Service& service, Recorder* recorder,
+                                HttpService& service, Recorder* recorder,
                                 const ServerOptions& options) {
     Parser parser;
     parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
@@ -156,7 +173,7 @@ asio::awaitable<bool> serve_one(Stream& stream, beast::flat_buffer& buffer, cons
     const Error ec = co_await read_request(stream, buffer, parser);
     // Also after a limit error: what was parsed of the header goes into the record.
     const Request request = to_request(parser, peer.cert_sha256);
-    const auto response = ec ? unreadable(ec) : service.handle(request);
+    const auto response = ec ? unreadable(ec, options) : service.handle(request);
     if (!response)
         co_return false;  // the peer is gone or timed out; nothing to answer
     if (recorder != nullptr)
@@ -165,7 +182,8 @@ asio::awaitable<bool> serve_one(Stream& stream, beast::flat_buffer& buffer, cons
         asio::steady_timer timer(stream.get_executor(), options.slow);
         co_await timer.async_wait(kTuple);
     }
-    const bool open = co_await deliver(stream, *response, !ec && parser.get().keep_alive());
+    const bool open =
+        co_await deliver(stream, *response, !ec && parser.get().keep_alive(), options.server_name);
     if (!open && response->delivery == Delivery::normal)
         co_await close_gracefully(stream);
     co_return open;
@@ -195,14 +213,24 @@ ssl::context make_server_tls(const std::filesystem::path& cert_chain,
     return tls;
 }
 
-TlsServer::TlsServer(asio::io_context& io, ssl::context& tls, Service& service, Recorder* recorder,
-                     ServerOptions options)
+TlsServer::TlsServer(asio::io_context& io, ssl::context& tls, HttpService& service,
+                     Recorder* recorder, ServerOptions options)
     : io_(io),
       tls_(tls),
       service_(service),
       recorder_(recorder),
-      options_(options),
-      acceptor_(io, options.listen, true) {}
+      options_(std::move(options)),
+      acceptor_(io) {
+    acceptor_.open(options_.listen.protocol());
+    acceptor_.set_option(asio::socket_base::reuse_address(true));
+    const auto& device = options_.bind_device;
+    if (!device.empty() && ::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_BINDTODEVICE,
+                                        device.c_str(), static_cast<socklen_t>(device.size())) != 0)
+        throw std::system_error(errno, std::generic_category(),
+                                "cannot bind the listening socket to device " + device);
+    acceptor_.bind(options_.listen);
+    acceptor_.listen();
+}
 
 unsigned short TlsServer::port() const {
     return acceptor_.local_endpoint().port();
@@ -245,4 +273,4 @@ asio::awaitable<void> TlsServer::session(Socket socket) {
     }
 }
 
-}  // namespace sekisho::sim::mynaportal
+}  // namespace sekisho::sim

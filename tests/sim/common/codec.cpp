@@ -1,4 +1,4 @@
-#include "tests/sim/mynaportal/codec.hpp"
+#include "tests/sim/common/codec.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -6,7 +6,7 @@
 #include <ctime>
 #include <stdexcept>
 
-namespace sekisho::sim::mynaportal {
+namespace sekisho::sim {
 namespace {
 
 constexpr auto kJstOffset = std::chrono::hours(9);
@@ -131,4 +131,4 @@ std::optional<TimePoint> parse_rfc3339(std::string_view s) {
         std::chrono::system_clock::from_time_t(utc) + std::chrono::nanoseconds(nanos));
 }
 
-}  // namespace sekisho::sim::mynaportal
+}  // namespace sekisho::sim

@@ -1,4 +1,4 @@
-#include "tests/sim/mynaportal/recorder.hpp"
+#include "tests/sim/common/recorder.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -8,7 +8,7 @@
 
 #include "common/time_format.hpp"
 
-namespace sekisho::sim::mynaportal {
+namespace sekisho::sim {
 
 namespace json = boost::json;
 
@@ -22,14 +22,8 @@ std::string record_line(const Request& request, const Response& response, TimePo
         {"user_agent", request.user_agent},
         {"client_cert_sha256", request.client_cert_sha256},
     };
-    if (!response.arrive_id.empty())
-        o["arrive_id"] = response.arrive_id;
-    if (const auto& n = response.notice) {
-        json::object notice{{"kind", n->kind}, {"notice_id", n->notice_id}};
-        if (!n->reason_code.empty())
-            notice["reason_code"] = n->reason_code;
-        o["notice"] = std::move(notice);
-    }
+    for (const auto& member : response.record)
+        o.emplace(member.key(), member.value());
     if (!response.fault.empty())
         o["fault"] = response.fault;
     return json::serialize(o) + "\n";
@@ -51,4 +45,4 @@ void Recorder::record(const Request& request, const Response& response) {
     std::fflush(out_);
 }
 
-}  // namespace sekisho::sim::mynaportal
+}  // namespace sekisho::sim

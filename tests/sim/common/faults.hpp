@@ -1,7 +1,7 @@
 #pragma once
-// Deterministic fault injection. Each fault F given as --F-every N counts the requests
-// eligible for it and fires on every Nth counted one. A request is not counted for F
-// (and F does not fire on it) when
+// Deterministic fault injection, the same for every simulator. Each fault F given as
+// --F-every N counts the requests eligible for it and fires on every Nth counted one. A
+// request is not counted for F (and F does not fire on it) when
 //   (a) it is F's first eligible request after F fired, so the client's retry succeeds
 //       even when other requests (a new login) come in between;
 //   (b) the previous request, on any connection, got a fault of any kind;
@@ -10,16 +10,18 @@
 //   reset, error500, unavailable, throttle  every request (past the User-Agent and
 //                                           X-Request-Id check)
 //   expire-tokens                           requests carrying a valid Bearer token
-//   truncate, wrong-digest                  package downloads of existing filings
+//                                           (Mynaportal only)
+//   truncate, wrong-digest                  downloads of existing files (Mynaportal
+//                                           packages, 中間サーバー result files)
 // So even with N = 1 every other attempt succeeds and a well-behaved client makes
-// progress. Faulted requests change no state (no login, no downloaded mark, no notice).
+// progress. Faulted requests change no state.
 
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
 
-namespace sekisho::sim::mynaportal {
+namespace sekisho::sim {
 
 enum class Fault {
     reset,
@@ -63,4 +65,4 @@ class FaultPlan {
     bool current_faulted_ = false;
 };
 
-}  // namespace sekisho::sim::mynaportal
+}  // namespace sekisho::sim

@@ -1,6 +1,6 @@
 #pragma once
-// The network side of the simulator: HTTP/1.1 with keep-alive over mutual TLS, one
-// coroutine per connection on one io_context. Requests go to the Service; responses
+// The network side of the simulators: HTTP/1.1 with keep-alive over mutual TLS, one
+// coroutine per connection on one io_context. Requests go to an HttpService; responses
 // come back with a delivery mode so faults (reset, truncation) happen on the wire.
 
 #include <boost/asio/awaitable.hpp>
@@ -10,11 +10,12 @@
 
 #include <chrono>
 #include <filesystem>
+#include <string>
 
-#include "tests/sim/mynaportal/mynaportal_service.hpp"
-#include "tests/sim/mynaportal/recorder.hpp"
+#include "tests/sim/common/http_service.hpp"
+#include "tests/sim/common/recorder.hpp"
 
-namespace sekisho::sim::mynaportal {
+namespace sekisho::sim {
 
 // TLS 1.2/1.3 server context that demands a client certificate verifying against
 // `client_ca`. Throws boost::system::system_error when a file cannot be used.
@@ -23,7 +24,9 @@ boost::asio::ssl::context make_server_tls(const std::filesystem::path& cert_chai
                                           const std::filesystem::path& client_ca);
 
 struct ServerOptions {
-    boost::asio::ip::tcp::endpoint listen;
+    boost::asio::ip::tcp::endpoint listen{};
+    std::string bind_device{};          // SO_BINDTODEVICE on the listening socket when not empty
+    std::string server_name{};          // the Server header
     std::chrono::milliseconds slow{0};  // delay before every response
     std::size_t header_limit = 16 * 1024;
     std::size_t body_limit = 64 * 1024;
@@ -32,8 +35,9 @@ struct ServerOptions {
 
 class TlsServer {
   public:
-    // Binds and listens at once (throws on failure), so port() is known before start().
-    TlsServer(boost::asio::io_context& io, boost::asio::ssl::context& tls, Service& service,
+    // Binds and listens at once (throws std::system_error naming what failed), so port()
+    // is known before start().
+    TlsServer(boost::asio::io_context& io, boost::asio::ssl::context& tls, HttpService& service,
               Recorder* recorder, ServerOptions options);
     unsigned short port() const;
     void start();
@@ -46,10 +50,10 @@ class TlsServer {
 
     boost::asio::io_context& io_;
     boost::asio::ssl::context& tls_;
-    Service& service_;
+    HttpService& service_;
     Recorder* recorder_;
     ServerOptions options_;
     boost::asio::ip::tcp::acceptor acceptor_;
 };
 
-}  // namespace sekisho::sim::mynaportal
+}  // namespace sekisho::sim

@@ -1,20 +1,19 @@
 #pragma once
-// The record tests read while the simulator runs: one JSON line per request, flushed
-// at once. A notice request that was accepted carries its "notice" in the same line.
+// The record tests read while a simulator runs: one JSON line per request, flushed at once.
 
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
 #include <string>
 
-#include "tests/sim/mynaportal/codec.hpp"
-#include "tests/sim/mynaportal/mynaportal_service.hpp"
+#include "tests/sim/common/codec.hpp"
+#include "tests/sim/common/http_service.hpp"
 
-namespace sekisho::sim::mynaportal {
+namespace sekisho::sim {
 
 // {"t", "method", "target", "status", "request_id", "user_agent", "client_cert_sha256",
-//  "arrive_id"?, "notice"?: {kind, reason_code?, notice_id}, "fault"?}; status 0 when
-// the connection was reset instead of answered.
+//  then the members of response.record (what the request concerned), "fault"?}; status 0
+// when the connection was reset instead of answered.
 std::string record_line(const Request& request, const Response& response, TimePoint t);
 
 class Recorder {
@@ -32,4 +31,4 @@ class Recorder {
     std::FILE* out_ = nullptr;
 };
 
-}  // namespace sekisho::sim::mynaportal
+}  // namespace sekisho::sim

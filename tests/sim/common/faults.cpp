@@ -1,6 +1,6 @@
-#include "tests/sim/mynaportal/faults.hpp"
+#include "tests/sim/common/faults.hpp"
 
-namespace sekisho::sim::mynaportal {
+namespace sekisho::sim {
 namespace {
 
 constexpr std::array<Fault, 4> kRequestFaults{Fault::reset, Fault::error500, Fault::unavailable,
@@ -63,4 +63,4 @@ std::optional<Fault> FaultPlan::request_fault() {
     return fired;
 }
 
-}  // namespace sekisho::sim::mynaportal
+}  // namespace sekisho::sim

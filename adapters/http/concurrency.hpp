@@ -1,5 +1,5 @@
 #pragma once
-// How the Mynaportal adapter does several things at once: blocking queue calls on a
+// How the HTTPS adapters do several things at once: blocking queue calls on a
 // small thread pool (Offload) and a set of coroutines awaited together (all_of). Both
 // resume the caller on its own executor (the daemon's single event-loop thread).
 
@@ -14,12 +14,13 @@
 #include <type_traits>
 #include <vector>
 
-namespace sekisho::mynaportal {
+namespace sekisho::http {
 
-// Queue calls that may wait for the disk (a durable commit) or for a commit in progress
-// run here, not on the event loop: while one filing's commit syncs, the other connections
-// keep transferring, and the queue groups the commits that meet into one sync. One thread
-// per connection, so a waiting commit never holds up another connection's call.
+// Queue calls that may wait for the disk (a durable commit) or for a commit in progress,
+// and other blocking calls (the 中間サーバー's route check), run here, not on the event
+// loop: while one filing's commit syncs, the other connections keep transferring, and the
+// queue groups the commits that meet into one sync. One thread per connection, so a
+// waiting commit never holds up another connection's call.
 class Offload {
   public:
     explicit Offload(std::size_t threads) : pool_(threads) {}
@@ -65,4 +66,4 @@ inline boost::asio::awaitable<void> all_of(std::vector<boost::asio::awaitable<vo
     }
 }
 
-}  // namespace sekisho::mynaportal
+}  // namespace sekisho::http
