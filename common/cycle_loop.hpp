@@ -27,6 +27,8 @@ class CycleLoop {
     void stop();
     void wake();
     bool in_cycle() const { return in_cycle_; }
+    // The loop has ended: nothing runs on the object any more once `on_finished` is called.
+    bool finished() const { return finished_; }
     // Called after every cycle (e.g. to publish fresh metrics).
     void on_cycle(std::function<void()> observer) { on_cycle_ = std::move(observer); }
 
@@ -45,6 +47,7 @@ class CycleLoop {
     boost::asio::steady_timer timer_;
     bool stopping_ = false;
     bool in_cycle_ = false;
+    bool finished_ = false;
     bool wake_ = false;  // woken while a cycle ran: a cancel of the timer would be lost
     std::shared_ptr<bool> alive_;
     std::function<void()> on_cycle_;

@@ -73,9 +73,7 @@ void Daemon::apply_mynaportal(const config::Settings& s) {
     const auto interval =
         std::chrono::duration_cast<std::chrono::milliseconds>(s.mynaportal.poll_interval);
     if (!s.mynaportal.enabled) {
-        if (mynaportal_)
-            mynaportal_->stop();
-        mynaportal_.reset();
+        retire(std::move(mynaportal_));
         return;
     }
     auto poll = mynaportal_settings(s, cert_store_.get());
@@ -94,9 +92,7 @@ void Daemon::apply_chukan(const config::Settings& s) {
     const auto interval =
         std::chrono::duration_cast<std::chrono::milliseconds>(s.chukan.poll_interval);
     if (!s.chukan.enabled) {
-        if (chukan_)
-            chukan_->stop();
-        chukan_.reset();
+        retire(std::move(chukan_));
         return;
     }
     auto poll = chukan_settings(s, cert_store_.get());
@@ -117,6 +113,21 @@ void Daemon::apply_chukan(const config::Settings& s) {
                 {{"base_url", s.chukan.base_url}, {"ipsec_check", s.chukan.ipsec_check}});
 }
 
+void Daemon::check_sources(const config::Settings& s) const {
+    if (s.mynaportal.enabled)
+        (void)mynaportal_settings(s, cert_store_.get());
+    if (s.chukan.enabled)
+        (void)chukan_settings(s, cert_store_.get());
+}
+
+void Daemon::retire(std::unique_ptr<CycleLoop> source) {
+    if (!source)
+        return;
+    // A cycle in flight still runs on it: it is kept until its loop has ended.
+    source->stop();
+    retired_.push_back(std::move(source));
+}
+
 void Daemon::apply_source_of(const std::string& use) {
     if (use == "mynaportal-client")
         apply_mynaportal(settings_);
@@ -132,6 +143,8 @@ void Daemon::after_cycle() {
 }
 
 void Daemon::source_finished() {
+    // Runs after a loop's coroutine has completed: its object may go now.
+    std::erase_if(retired_, [](const auto& s) { return s->finished(); });
     const bool busy = (mynaportal_ && mynaportal_->in_cycle()) || (chukan_ && chukan_->in_cycle());
     if (!busy)
         shutdown_timer_.cancel();
@@ -261,6 +274,7 @@ void Daemon::reload() {
             // anything changes.
             auto inspect_options = inspect::options_from_settings(
                 result.settings->inspect, inspect::AuthMethod::certificate, 0);
+            check_sources(*result.settings);
             apply_mynaportal(*result.settings);
             apply_chukan(*result.settings);
             pipeline_->reconfigure(std::move(inspect_options));

@@ -57,6 +57,11 @@ class Daemon : private control::DaemonView {
     void apply_mynaportal(const config::Settings& s);
     // The same for the 中間サーバー source.
     void apply_chukan(const config::Settings& s);
+    // Builds both sources' settings (certificates, keys, CA files) and throws when one
+    // cannot be loaded: a reload changes nothing then.
+    void check_sources(const config::Settings& s) const;
+    // Stops a source that is switched off; kept until its loop has ended.
+    void retire(std::unique_ptr<CycleLoop> source);
     // Re-applies the source that uses the client certificate `use`.
     void apply_source_of(const std::string& use);
     // A source's loop has ended: once none is in a cycle, a stop need not wait any longer.
@@ -127,6 +132,7 @@ class Daemon : private control::DaemonView {
     std::unique_ptr<queue::Queue> queue_;
     std::unique_ptr<mynaportal::Source> mynaportal_;
     std::unique_ptr<chukan::Source> chukan_;
+    std::vector<std::unique_ptr<CycleLoop>> retired_;
     std::unique_ptr<Pipeline> pipeline_;
     std::unique_ptr<HandOver> hand_over_;
     std::unique_ptr<certs::CertStore> cert_store_;

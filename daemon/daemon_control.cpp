@@ -8,6 +8,7 @@
 #include "certs/certificate_info.hpp"
 #include "certs/rotation_check.hpp"
 #include "common/log.hpp"
+#include "common/redact.hpp"
 #include "common/time_format.hpp"
 #include "common/version.hpp"
 #include "daemon/daemon.hpp"
@@ -120,8 +121,10 @@ void Daemon::items_changed() {
             pipeline_->wake();
         if (hand_over_)
             hand_over_->wake();
-        if (chukan_)
-            chukan_->wake();  // a released request file goes out now, not at the next poll
+        // A released request file goes out now, not at the next poll.
+        if (chukan_ &&
+            !queue_->list(queue::State::released, std::string(chukan::kSubmitSource), 1).empty())
+            chukan_->wake_for_upload();
     });
 }
 
@@ -135,7 +138,7 @@ json::object Daemon::chukan_status_json() const {
                    {"path_refusals", st.path_refusals}};
     if (st.last_cycle) {
         m["last_poll_at"] = rfc3339_utc(unix_ms(*st.last_cycle));
-        m["last_poll_result"] = st.last_report.ok() ? "ok" : st.last_report.error;
+        m["last_poll_result"] = st.last_report.ok() ? "ok" : redact(st.last_report.error);
     }
     return m;
 }
@@ -152,7 +155,7 @@ json::object Daemon::status_on_loop() const {
                        {"items_taken", st.filings_taken}};
         if (st.last_cycle) {
             m["last_poll_at"] = rfc3339_utc(unix_ms(*st.last_cycle));
-            m["last_poll_result"] = st.last_report.ok() ? "ok" : st.last_report.error;
+            m["last_poll_result"] = st.last_report.ok() ? "ok" : redact(st.last_report.error);
         }
         if (st.password_days_left)
             m["password_days_left"] = *st.password_days_left;

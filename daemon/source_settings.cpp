@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -71,6 +72,8 @@ chukan::PollSettings chukan_settings(const config::Settings& s, const certs::Cer
     p.timeouts = timeouts_of(c);
     p.ipsec = chukan::parse_ipsec_check(c.ipsec_check);
     p.status_interval = std::chrono::duration_cast<std::chrono::milliseconds>(c.status_interval);
+    // A file clamd would refuse as too large could never be scanned: it is not fetched.
+    p.limits.max_file = std::min(p.limits.max_file, s.clamd.max_stream);
     return p;
 }
 

@@ -32,9 +32,11 @@ ApiClient::~ApiClient() = default;
 
 awaitable<void> ApiClient::connect() {
     connection_.reset();
-    if (guard_)
-        co_await guard_();
-    connection_ = co_await http::Connection::open(endpoint_, tls_, timeouts_);
+    if (!guard_)
+        throw std::logic_error("the chukan client has no path guard");
+    http::Endpoint endpoint = endpoint_;
+    endpoint.addresses = co_await guard_();
+    connection_ = co_await http::Connection::open(std::move(endpoint), tls_, timeouts_);
 }
 
 awaitable<http::Response> ApiClient::call(bhttp::verb verb, std::string target, std::string body,

@@ -8,6 +8,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "adapters/chukan/protocol.hpp"
 #include "adapters/http/api_error.hpp"
@@ -24,8 +25,11 @@ class PathRefused : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// Runs before every connection is opened; throws PathRefused to prevent it.
-using PathGuard = std::function<boost::asio::awaitable<void>()>;
+// Runs before every connection is opened: returns the addresses the connection may go to
+// (empty: any the host resolves to, when the check is off), or throws PathRefused to
+// prevent it. The connection goes only to those addresses, so an answer of the name
+// service that changes after the check cannot lead it elsewhere.
+using PathGuard = std::function<boost::asio::awaitable<std::vector<std::string>>()>;
 
 struct ApiLimits {
     std::size_t max_json = 1 << 20;        // any JSON answer
@@ -35,7 +39,7 @@ struct ApiLimits {
 class ApiClient {
   public:
     ApiClient(http::Endpoint endpoint, std::shared_ptr<http::TlsClientContext> tls,
-              http::Timeouts timeouts, ApiLimits limits, PathGuard guard = {});
+              http::Timeouts timeouts, ApiLimits limits, PathGuard guard);
     ~ApiClient();
 
     // Asks the guard, then opens the connection. Every call opens one when none is open.

@@ -14,6 +14,13 @@ using boost::asio::awaitable;
 using http::Offload;
 constexpr std::size_t kUploadsPerCycle = 100;
 constexpr std::size_t kStatusChecksPerCycle = 500;
+// A request whose status could not be had is asked about again after this.
+constexpr auto kStatusProblemPause = std::chrono::minutes(5);
+
+// Failures every later call would meet too: the service asks to wait.
+bool ends_cycle(const ApiError& e) {
+    return e.problem().status == 429 || e.problem().status == 503;
+}
 
 // What one cycle's steps share; all on the event loop's thread.
 struct Cycle {
@@ -51,9 +58,10 @@ std::vector<boost::asio::ip::address> addresses_of(const http::Endpoint& endpoin
 }
 
 // The guard ApiClient runs before each connection: the check itself runs on the pool.
-awaitable<void> guard_path(Offload& offload, IpsecCheck check, http::Endpoint endpoint) {
-    auto check_now = [check, endpoint] { require_protected_path(check, endpoint); };
-    co_await offload.run(std::move(check_now));
+awaitable<std::vector<std::string>> guard_path(Offload& offload, IpsecCheck check,
+                                               http::Endpoint endpoint) {
+    auto check_now = [check, endpoint] { return require_protected_path(check, endpoint); };
+    co_return co_await offload.run(std::move(check_now));
 }
 
 // Result files committed before a crash whose ack was never sent.
@@ -63,11 +71,23 @@ awaitable<void> ack_stored(Cycle& c, ApiClient& api) {
     const auto items = co_await c.offload.run(std::move(lookup));
     for (const auto& item : items) {
         std::string result_id = item.external_id;
-        co_await api.ack(std::move(result_id));
+        bool gone = false;  // the service no longer knows the file: nothing left to ack
+        try {
+            co_await api.ack(std::move(result_id));
+        } catch (const ApiError& e) {
+            if (e.problem().status != 404)
+                throw;
+            gone = true;
+        }
         auto confirm = [&q, id = item.id] { q.confirm_to_source(id, std::nullopt); };
         co_await c.offload.run(std::move(confirm));
-        log::info("acknowledged a result file stored earlier (its ack had not gone through)",
-                  {{"item", item.id.str()}, {"result_id", item.external_id}});
+        if (gone) {
+            log::warning("the chukan server no longer knows a stored result file; not acked",
+                         {{"item", item.id.str()}, {"result_id", item.external_id}});
+        } else {
+            log::info("acknowledged a result file stored earlier (its ack had not gone through)",
+                      {{"item", item.id.str()}, {"result_id", item.external_id}});
+        }
     }
 }
 
@@ -162,6 +182,14 @@ std::string payload_of(queue::Queue& q, const queue::ItemId& id) {
     return bytes;
 }
 
+// Answers about the file itself: an operator must look at it. Anything else (throttling,
+// an unusable certificate, a wrong base_url) is the cycle's failure, and the file stays
+// released for the next one.
+bool refuses_file(const ApiError& e) {
+    const unsigned s = e.problem().status;
+    return s == 400 || s == 409 || s == 413 || s == 415 || s == 422;
+}
+
 // The service refused the file itself (not a passing failure): an operator decides.
 void refused(Cycle& c, const queue::ItemInfo& item, const ApiError& e) {
     c.q.transition(item.id, {.to = queue::State::held,
@@ -200,7 +228,7 @@ awaitable<void> upload_released(Cycle& c, ApiClient& api) {
         try {
             co_await upload(c, api, item);
         } catch (const ApiError& e) {
-            if (e.retryable()) {
+            if (!refuses_file(e)) {
                 ++c.r.upload_failed;
                 throw;
             }
@@ -225,7 +253,35 @@ awaitable<void> follow_requests(Cycle& c, ApiClient& api) {
     const auto open = co_await c.offload.run(std::move(lookup));
     for (const auto& r : open) {
         std::string request_id = r.request_id;
-        const RequestState state = co_await api.request_state(std::move(request_id));
+        std::optional<RequestState> answer;
+        std::string problem;  // why this request has no answer this time
+        try {
+            answer = co_await api.request_state(std::move(request_id));
+        } catch (const ApiError& e) {
+            if (ends_cycle(e))
+                throw;
+            problem = e.what();
+            if (e.problem().status == 404)
+                answer = RequestState{RequestStatus::error, std::nullopt};
+        } catch (const ProtocolError& e) {
+            problem = e.what();
+        }
+        if (!answer) {
+            // Asked again later; the other requests still get their turn.
+            auto later = [&q, &r, next = std::chrono::system_clock::now() + kStatusProblemPause] {
+                q.record_request_state(r.item, r.status, r.result_id, next);
+            };
+            co_await c.offload.run(std::move(later));
+            log::warning(
+                "request status not known, asked again later",
+                {{"item", r.item.str()}, {"request_id", r.request_id}, {"reason", problem}});
+            continue;
+        }
+        if (!problem.empty()) {
+            log::error("the chukan server does not know an uploaded request: marked error",
+                       {{"item", r.item.str()}, {"request_id", r.request_id}, {"reason", problem}});
+        }
+        const RequestState state = *answer;
         const std::string status(name(state.status));
         auto record = [&q, &r, status, result_id = state.result_id.value_or(""),
                        next = std::chrono::system_clock::now() + c.s.status_interval] {
@@ -242,8 +298,31 @@ awaitable<void> follow_requests(Cycle& c, ApiClient& api) {
     }
 }
 
-awaitable<void> run(Cycle& c, ApiClient& api) {
-    co_await api.connect();
+// One step of the cycle. Its failure is noted (the cycle then counts as failed) and the
+// next steps still run: a bad listing must not keep request files from going out. A
+// failure every step would meet ends the cycle: throttling, unavailability, a refused path.
+awaitable<void> step(Cycle& c, awaitable<void> work, const char* what) {
+    std::string failed;
+    try {
+        co_await std::move(work);
+    } catch (const ApiError& e) {
+        if (ends_cycle(e))
+            throw;
+        failed = e.what();
+    } catch (const http::TransportError& e) {
+        failed = e.what();  // the next step opens a new connection, path check first
+    } catch (const ProtocolError& e) {
+        failed = e.what();
+    }
+    if (failed.empty())
+        co_return;
+    log::warning("a step of the chukan cycle failed; the next steps still run",
+                 {{"step", what}, {"reason", failed}});
+    if (c.r.error.empty())
+        c.r.error = std::string(what) + ": " + failed;
+}
+
+awaitable<void> take_results(Cycle& c, ApiClient& api) {
     co_await ack_stored(c, api);
     queue::Queue& q = c.q;
     auto accepting = [&q] { return q.accepting_new_items(); };
@@ -252,8 +331,17 @@ awaitable<void> run(Cycle& c, ApiClient& api) {
     } else {
         c.r.queue_full = true;
     }
-    co_await upload_released(c, api);
-    co_await follow_requests(c, api);
+}
+
+awaitable<void> run(Cycle& c, ApiClient& api) {
+    co_await api.connect();
+    auto results = take_results(c, api);
+    co_await step(c, std::move(results), "results");
+    auto uploads = upload_released(c, api);
+    co_await step(c, std::move(uploads), "uploads");
+    auto statuses = follow_requests(c, api);
+    co_await step(c, std::move(statuses), "request status");
+    queue::Queue& q = c.q;
     auto waiting = [&q, soon = std::chrono::system_clock::now() + c.s.status_interval] {
         return !q.open_requests(soon, 1).empty();
     };
@@ -262,12 +350,14 @@ awaitable<void> run(Cycle& c, ApiClient& api) {
 
 }  // namespace
 
-void require_protected_path(const IpsecCheck& check, const http::Endpoint& endpoint) {
+std::vector<std::string> require_protected_path(const IpsecCheck& check,
+                                                const http::Endpoint& endpoint) {
     if (check.mode == IpsecMode::off)
-        return;
+        return {};
     const auto addresses = addresses_of(endpoint);
     if (addresses.empty())
         throw PathRefused("no address for " + endpoint.host);
+    std::vector<std::string> approved;
     for (const auto& a : addresses) {
         PathVerdict v;
         try {
@@ -278,7 +368,9 @@ void require_protected_path(const IpsecCheck& check, const http::Endpoint& endpo
         }
         if (!v.protected_path)
             throw PathRefused(v.why);
+        approved.push_back(a.to_string());
     }
+    return approved;
 }
 
 std::string result_kind_of(std::string_view request_kind) {

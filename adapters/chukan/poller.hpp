@@ -57,9 +57,12 @@ struct CycleReport {
 };
 
 // The check run before every connection: resolves the server's host and requires every
-// address to take the protected path. Blocking (netlink, DNS): run it off the event loop.
-// Throws PathRefused with the kernel's answer when the path is not protected.
-void require_protected_path(const IpsecCheck& check, const http::Endpoint& endpoint);
+// address to take the protected path; returns those addresses (the connection goes to
+// them and nowhere else), or none when the check is off. Blocking (netlink, DNS): run it
+// off the event loop. Throws PathRefused with the kernel's answer when the path is not
+// protected.
+std::vector<std::string> require_protected_path(const IpsecCheck& check,
+                                                const http::Endpoint& endpoint);
 
 // Never throws for the service's or the network's failures: they are in the report.
 boost::asio::awaitable<CycleReport> poll_once(queue::Queue& q, PollSettings settings);

@@ -30,6 +30,13 @@ Source::Source(boost::asio::any_io_executor executor, queue::Queue& q, PollSetti
       interval_(interval),
       backoff_(source_backoff(interval)) {}
 
+void Source::wake_for_upload() {
+    if (status_.state == SourceStatus::State::backing_off ||
+        status_.state == SourceStatus::State::path_refused)
+        return;
+    wake();
+}
+
 void Source::reconfigure(PollSettings settings, std::chrono::milliseconds interval) {
     settings_ = std::move(settings);
     interval_ = interval;

@@ -34,6 +34,9 @@ class Source : public CycleLoop {
     Source(boost::asio::any_io_executor executor, queue::Queue& q, PollSettings settings,
            std::chrono::milliseconds interval);
 
+    // A request file was released: a cycle starts now to upload it, unless the source waits
+    // on purpose (back-off after a failure, Retry-After, a refused path).
+    void wake_for_upload();
     // New settings (a reload): used from the next cycle, which starts at once.
     void reconfigure(PollSettings settings, std::chrono::milliseconds interval);
     const SourceStatus& status() const { return status_; }

@@ -173,8 +173,21 @@ asio::awaitable<std::unique_ptr<Connection>> Connection::open(Endpoint endpoint,
     return open(std::move(endpoint), TlsClientContext::create(tls), timeouts);
 }
 
-asio::awaitable<void> Connection::connect() {
-    const auto deadline = std::chrono::steady_clock::now() + timeouts_.connect;
+asio::awaitable<std::vector<tcp::endpoint>> Connection::resolve(
+    std::chrono::steady_clock::time_point deadline) {
+    const std::string where = endpoint_.authority() + ": ";
+    std::vector<tcp::endpoint> out;
+    if (!endpoint_.addresses.empty()) {
+        const auto port = static_cast<unsigned short>(std::stoi(endpoint_.port));
+        for (const auto& a : endpoint_.addresses) {
+            error_code ec;
+            const auto address = asio::ip::make_address(a, ec);
+            if (ec)
+                throw std::invalid_argument(where + "not an address: " + a);
+            out.emplace_back(address, port);
+        }
+        co_return out;
+    }
     const auto executor = co_await asio::this_coro::executor;
     // The resolver has no timeout of its own; a timer cancels it. Both handlers share the
     // resolver so that a late timer cannot touch a destroyed one.
@@ -194,17 +207,25 @@ asio::awaitable<void> Connection::connect() {
     const auto results =
         co_await resolver->async_resolve(endpoint_.host, endpoint_.port, flags, on_error(ec));
     timer.cancel();
-    const std::string where = endpoint_.authority() + ": ";
     if (*timed_out)
         throw TransportError(TransportErrorKind::timeout, where + "name resolution timed out");
     if (ec || results.empty())
         throw TransportError(
             TransportErrorKind::resolve,
             where + "cannot resolve host: " + (ec ? ec.message() : std::string("no address")));
+    for (const auto& r : results)
+        out.push_back(r.endpoint());
+    co_return out;
+}
 
+asio::awaitable<void> Connection::connect() {
+    const auto deadline = std::chrono::steady_clock::now() + timeouts_.connect;
+    const auto endpoints = co_await resolve(deadline);
+    const std::string where = endpoint_.authority() + ": ";
+    error_code ec;
     auto& tcp_stream = beast::get_lowest_layer(stream_);
     tcp_stream.expires_at(deadline);
-    co_await tcp_stream.async_connect(results, on_error(ec));
+    co_await tcp_stream.async_connect(endpoints, on_error(ec));
     if (ec == beast::error::timeout)
         throw TransportError(TransportErrorKind::timeout, where + "TCP connect timed out");
     if (ec)

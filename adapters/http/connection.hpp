@@ -117,6 +117,9 @@ class Connection {
     Connection(const boost::asio::any_io_executor& executor, Endpoint endpoint,
                std::shared_ptr<TlsClientContext> tls, Timeouts timeouts);
 
+    // The endpoint's pinned addresses, or what its host resolves to.
+    boost::asio::awaitable<std::vector<boost::asio::ip::tcp::endpoint>> resolve(
+        std::chrono::steady_clock::time_point deadline);
     boost::asio::awaitable<void> connect();
     boost::asio::awaitable<void> handshake();
     void prepare_verification();

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sekisho::http {
 
@@ -10,6 +11,10 @@ struct Endpoint {
     std::string host;       // lower-case DNS name, IPv4 literal, or IPv6 literal without []
     std::string port;       // decimal 1..65535, "443" when the URL has none
     std::string base_path;  // "" or "/prefix" (no trailing "/"), prepended to every target
+    // When not empty: connect only to these addresses (IP literals, already resolved and
+    // approved, e.g. by the 中間サーバー's path check) instead of resolving `host` again;
+    // `host` still names the server for SNI and certificate verification.
+    std::vector<std::string> addresses;
 
     // Throws std::invalid_argument for anything but an absolute https URL with a host and
     // no user information, query or fragment. Messages never repeat user information.

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/json/serialize.hpp>
 #include <cerrno>
@@ -25,7 +26,7 @@ std::string kind_of(const json::object& request) {
 }
 
 // The passed file's size, after checking it is a regular file within the limit.
-std::uint64_t checked_size(int fd) {
+std::uint64_t checked_size(int fd, std::uint64_t limit) {
     struct stat st {};
     if (::fstat(fd, &st) != 0)
         throw std::runtime_error(std::string("cannot examine the file: ") + std::strerror(errno));
@@ -34,15 +35,15 @@ std::uint64_t checked_size(int fd) {
     const auto size = static_cast<std::uint64_t>(st.st_size);
     if (size == 0)
         throw BadRequest("the file is empty");
-    if (size > kMaxSubmitBytes) {
+    if (size > limit) {
         throw BadRequest("the file has " + std::to_string(size) + " bytes; at most " +
-                         std::to_string(kMaxSubmitBytes) + " are taken");
+                         std::to_string(limit) + " are taken");
     }
     return size;
 }
 
 // Reads the file from its start into the writer; the limit holds even if it grows meanwhile.
-void copy_into(int fd, queue::ItemWriter& writer) {
+void copy_into(int fd, queue::ItemWriter& writer, std::uint64_t limit) {
     std::array<unsigned char, 64 * 1024> buffer{};
     std::uint64_t offset = 0;
     for (;;) {
@@ -54,7 +55,7 @@ void copy_into(int fd, queue::ItemWriter& writer) {
         if (n == 0)
             return;
         offset += static_cast<std::uint64_t>(n);
-        if (offset > kMaxSubmitBytes)
+        if (offset > limit)
             throw BadRequest("the file grew past the limit while it was read");
         writer.write({buffer.data(), static_cast<std::size_t>(n)});
     }
@@ -73,15 +74,17 @@ void run_submit(queue::Queue& q, DaemonView& view, const config::Settings& setti
                    "the chukan source is not enabled on this gateway: request files cannot go out");
         return;
     }
-    checked_size(file.get());
+    // clamd refuses streams over its limit: a file it could never scan is not taken.
+    const std::uint64_t limit = std::min(kMaxSubmitBytes, settings.clamd.max_stream);
+    checked_size(file.get(), limit);
     // The stable id of the upload: a repeat after a crash is the same request to the service.
     const std::string client_request_id = queue::ItemId::generate().str();
     const std::string meta = json::serialize(json::object{{"submitted_by", actor.name}});
     auto writer =
         q.begin({std::string(chukan::kSubmitSource), client_request_id, kind,
                  config::SecretBytes(std::vector<unsigned char>(meta.begin(), meta.end())),
-                 kMaxSubmitBytes});
-    copy_into(file.get(), writer);
+                 limit});
+    copy_into(file.get(), writer, limit);
     const auto stored = q.commit(std::move(writer), actor);
     view.items_changed();
     const auto item = q.find(stored.id);

@@ -16,7 +16,8 @@
 
 namespace sekisho::control {
 
-// The largest request file taken (the inspector's limit for a 中間サーバー file).
+// The largest request file taken (the inspector's limit for a 中間サーバー file), unless
+// clamd.max_stream is smaller.
 inline constexpr std::uint64_t kMaxSubmitBytes = 64ull << 20;
 
 void run_submit(queue::Queue& q, DaemonView& view, const config::Settings& settings,

@@ -250,7 +250,9 @@ std::filesystem::path socket_path(const std::optional<std::string>& config) {
 // Opens the operator's file here, with the operator's permissions, and passes it.
 ControlAnswer submit(const std::filesystem::path& socket, const Parsed& p,
                      const ControlSinks& sinks) {
-    UniqueFd file(::open(p.file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    // Non-blocking, so that a FIFO cannot hang the command; the daemon takes regular files
+    // only and reads with pread, which the flag does not change.
+    UniqueFd file(::open(p.file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
     if (!file)
         throw std::runtime_error("cannot open " + p.file + ": " + std::strerror(errno));
     return call_control(socket, p.request, sinks, file.get());

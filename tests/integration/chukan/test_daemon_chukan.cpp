@@ -183,6 +183,9 @@ TEST_CASE(
             issued.insert(std::string(r.at("issued_request_id").as_string()));
     }
     CHECK(issued.size() == 1);
+    // At most the PUT before the crash and one repeat after it; and the item went out
+    // (a repeated PUT answered with another request, or refused, would hold it).
+    CHECK(f.sim.calls("PUT").size() <= 2);
     const auto shown = boost::json::parse(f.ctl({"--json", "show", id}).out).as_object();
     CHECK(shown.at("state").as_string() == "sent");
     const auto& upload = shown.at("upload").as_object();

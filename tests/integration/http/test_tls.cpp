@@ -278,6 +278,27 @@ TEST_CASE("an IP literal URL is verified against the certificate's IP SANs", "[h
     check_refused(dns_only, error, Kind::certificate, "IP address mismatch");
 }
 
+TEST_CASE("pinned addresses are connected to instead of what the name resolves to", "[http][tls]") {
+    Pki pki;
+    TlsTestServer server(serving(pki.server()));
+    const auto with = [&](std::vector<std::string> addresses) {
+        Endpoint endpoint = Endpoint::parse(server.url("localhost"));
+        endpoint.addresses = std::move(addresses);
+        return run([&]() -> asio::awaitable<Response> {
+            auto conn = co_await Connection::open(endpoint, pki.tls(), kTimeouts);
+            auto response = co_await conn->request(bhttp::verb::get, "/", "", "", kMaxBody);
+            co_await conn->close();
+            co_return response;
+        });
+    };
+    // The certificate is still checked against the name; the socket goes to the address.
+    CHECK(with({"127.0.0.1"}).status == 200);
+    // localhost resolves to 127.0.0.1, where the server is; pinned elsewhere, nothing answers.
+    const auto error = transport_error([&] { with({"127.0.0.2"}); });
+    CHECK(error.kind() == Kind::connect);
+    CHECK(contains(error.what(), "TCP connect failed"));
+}
+
 TEST_CASE("a response body over max_body is refused while reading", "[http][tls]") {
     Pki pki;
     ServerOptions options = serving(pki.server());

@@ -80,7 +80,7 @@ TEST_CASE("an empty file gives the documented defaults", "[config][load]") {
     CHECK(s.daemon.log_level == log::Level::info);
     CHECK(s.mynaportal.enabled == false);
     CHECK(s.mynaportal.poll_interval == 5min);
-    CHECK(s.chukan.ipsec_check == "xfrm");
+    CHECK(s.chukan.ipsec_check == "interface:ipsec0");
     CHECK(s.chukan.status_interval == std::chrono::seconds(30));
     CHECK(s.inspect.max_package == 10u * 1024 * 1024);
     CHECK(s.inspect.max_csv == 4'500'000u);
