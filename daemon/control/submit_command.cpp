@@ -82,8 +82,7 @@ void run_submit(queue::Queue& q, DaemonView& view, const config::Settings& setti
     const std::string meta = json::serialize(json::object{{"submitted_by", actor.name}});
     auto writer =
         q.begin({std::string(chukan::kSubmitSource), client_request_id, kind,
-                 config::SecretBytes(std::vector<unsigned char>(meta.begin(), meta.end())),
-                 limit});
+                 config::SecretBytes(std::vector<unsigned char>(meta.begin(), meta.end())), limit});
     copy_into(file.get(), writer, limit);
     const auto stored = q.commit(std::move(writer), actor);
     view.items_changed();
