@@ -101,7 +101,7 @@ void free_der(unsigned char* p) {
     OPENSSL_free(p);
 }
 
-// The same as tests/sim/mynaportal (peer_cert_sha256): SHA-256 over i2d_X509, lower hex.
+// The same as tests/sim/common/tls_server.cpp (peer_cert_sha256): SHA-256 over i2d_X509, lower hex.
 std::string der_sha256(const X509* cert) {
     unsigned char* der = nullptr;
     const int len = i2d_X509(cert, &der);

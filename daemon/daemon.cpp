@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <stdexcept>
 
@@ -142,11 +143,17 @@ void Daemon::after_cycle() {
     notifier_.status(status_line());
 }
 
+bool Daemon::cycle_in_flight() const {
+    const auto busy = [](const CycleLoop* s) { return s != nullptr && s->in_cycle(); };
+    return busy(mynaportal_.get()) || busy(chukan_.get()) ||
+           std::any_of(retired_.begin(), retired_.end(),
+                       [&](const auto& s) { return busy(s.get()); });
+}
+
 void Daemon::source_finished() {
     // Runs after a loop's coroutine has completed: its object may go now.
     std::erase_if(retired_, [](const auto& s) { return s->finished(); });
-    const bool busy = (mynaportal_ && mynaportal_->in_cycle()) || (chukan_ && chukan_->in_cycle());
-    if (!busy)
+    if (!cycle_in_flight())
         shutdown_timer_.cancel();
 }
 
@@ -314,13 +321,12 @@ void Daemon::stop() {
     // already queued have run; nothing is written half, because every file the daemon
     // writes is replaced atomically.
     publish_metrics();
-    const bool cycle_in_flight =
-        (mynaportal_ && mynaportal_->in_cycle()) || (chukan_ && chukan_->in_cycle());
+    const bool in_flight = cycle_in_flight();
     if (mynaportal_)
         mynaportal_->stop();
     if (chukan_)
         chukan_->stop();
-    if (!cycle_in_flight)
+    if (!in_flight)
         return;
     // A poll cycle in flight may wait on the network for up to its timeout; stopping
     // abandons it, which loses nothing: an item is acknowledged to the service only

@@ -66,6 +66,8 @@ class Daemon : private control::DaemonView {
     void apply_source_of(const std::string& use);
     // A source's loop has ended: once none is in a cycle, a stop need not wait any longer.
     void source_finished();
+    // A poll cycle of any source (also one switched off by a reload) is in flight.
+    bool cycle_in_flight() const;
     void after_cycle();
     void start_pipeline();
     // Starts or stops the hand-over to match oneway.destination; a running one restarts
