@@ -1,5 +1,6 @@
 #include "certs/store_files.hpp"
 #include "common/private_dir.hpp"
+#include "common/read_fully.hpp"
 #include "common/unique_fd.hpp"
 
 #include <fcntl.h>
@@ -23,21 +24,12 @@ namespace {
 // Reads at most buf.size() bytes; the caller's buffer is one larger than the limit, so a
 // full buffer means the file is too large.
 std::size_t read_into(int fd, std::vector<unsigned char>& buf, const std::filesystem::path& path) {
-    std::size_t got = 0;
-    while (got < buf.size()) {
-        const ssize_t n = ::read(fd, buf.data() + got, buf.size() - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            const int err = errno;
-            OPENSSL_cleanse(buf.data(), buf.size());
-            fail(path, std::string("cannot read: ") + std::strerror(err));
-        }
-        if (n == 0)
-            break;
-        got += static_cast<std::size_t>(n);
+    const auto r = read_fully(fd, buf);
+    if (r.error != 0) {
+        OPENSSL_cleanse(buf.data(), buf.size());
+        fail(path, std::string("cannot read: ") + std::strerror(r.error));
     }
-    return got;
+    return r.got;
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "config/secret.hpp"
+#include "common/read_fully.hpp"
 #include "common/unique_fd.hpp"
 
 #include <fcntl.h>
@@ -42,18 +43,10 @@ void check_file_mode(const SecretRef& ref, const struct stat& st, const SecretRu
 
 std::vector<unsigned char> read_bounded(const SecretRef& ref, int fd, std::size_t max_size) {
     std::vector<unsigned char> buf(max_size + 1);
-    std::size_t got = 0;
-    while (got < buf.size()) {
-        const ssize_t n = ::read(fd, buf.data() + got, buf.size() - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            OPENSSL_cleanse(buf.data(), buf.size());
-            fail(ref, std::string("cannot read: ") + std::strerror(errno));
-        }
-        if (n == 0)
-            break;
-        got += static_cast<std::size_t>(n);
+    const auto [got, error] = read_fully(fd, buf);
+    if (error != 0) {
+        OPENSSL_cleanse(buf.data(), buf.size());
+        fail(ref, std::string("cannot read: ") + std::strerror(error));
     }
     if (got > max_size) {
         OPENSSL_cleanse(buf.data(), buf.size());

@@ -77,11 +77,10 @@ awaitable<void> ApiClient::download(ResultEntry result,
     if (!connection_ || !connection_->is_open())
         co_await connect();
     const http::Listed listed{result.size, result.sha256};
-    http::Sink counted = std::move(sink);
     std::string target = "/v1/results/" + result.result_id;
     http::HeaderList headers;
     const http::ListedAnswer answer = co_await http::download_listed(
-        *connection_, std::move(target), std::move(headers), listed, std::move(counted));
+        *connection_, std::move(target), std::move(headers), listed, std::move(sink));
     if (answer.status != 200)
         throw ApiError(parse_problem(answer.status, answer.error_body, ""));
     http::check_received(answer, listed);
