@@ -67,6 +67,7 @@ void read_inspect(TableReader& r, InspectSettings& i) {
     r.integer("max_ratio", i.max_ratio, 1, 100000);
     r.duration("worker_timeout", i.worker_timeout);
     r.size("worker_memory", i.worker_memory);
+    r.integer("workers", i.workers, 1, 16);
 }
 
 void read_clamd(TableReader& r, ClamdSettings& c) {

@@ -81,6 +81,9 @@ struct InspectSettings {
     // space; past either it is killed and the item is held for an operator.
     Duration worker_timeout = 60s;
     std::uint64_t worker_memory = 1ull << 30;
+    // Items inspected and scanned at once, each by its own worker process: one inspects
+    // while another's package is with clamd, and both cores are used.
+    std::int64_t workers = 4;
 };
 
 struct ClamdSettings {

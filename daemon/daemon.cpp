@@ -158,10 +158,10 @@ void Daemon::source_finished() {
 }
 
 void Daemon::start_pipeline() {
-    auto worker = make_worker(settings_);
-    pipeline_ = std::make_unique<Pipeline>(*queue_, settings_.inspect, make_inspect_fn(worker),
+    auto workers = make_workers(settings_);
+    pipeline_ = std::make_unique<Pipeline>(*queue_, settings_.inspect, make_inspect_fn(workers),
                                            make_scan_fn(settings_.clamd));
-    pipeline_->inspect_chukan_with(make_chukan_inspect_fn(worker));
+    pipeline_->inspect_chukan_with(make_chukan_inspect_fn(workers));
     pipeline_->set_auto_release(settings_.release.auto_release);
     pipeline_->start();
 }

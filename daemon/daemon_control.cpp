@@ -180,6 +180,8 @@ json::object Daemon::status_on_loop() const {
         }
         if (c.scanner_checked)
             scanner["checked_at"] = rfc3339_utc(unix_ms(*c.scanner_checked));
+        if (c.scans_archives)
+            scanner["scans_archives"] = *c.scans_archives;
     }
     json::array certificates;
     for (const auto& c : cert_states_) {

@@ -74,14 +74,16 @@ Pipeline::Pipeline(queue::Queue& queue, config::InspectSettings inspect, Inspect
       scan_fn_(std::move(scan_fn)),
       options_(inspect::options_from_settings(inspect, inspect::AuthMethod::certificate, 0)),
       timing_(timing),
-      scan_backoff_(timing.scan_retry_base, timing.scan_retry_max) {}
+      scan_backoff_(timing.scan_retry_base, timing.scan_retry_max),
+      lanes_(static_cast<std::size_t>(std::max<std::int64_t>(inspect.workers, 1))) {}
 
 Pipeline::~Pipeline() {
     stop();
 }
 
 void Pipeline::start() {
-    thread_ = std::thread([this] { run(); });
+    for (std::size_t i = 0; i < lanes_; ++i)
+        threads_.emplace_back([this] { run(); });
 }
 
 void Pipeline::stop() {
@@ -90,14 +92,16 @@ void Pipeline::stop() {
         stop_ = true;
     }
     wake_.notify_all();
-    if (thread_.joinable())
-        thread_.join();
+    for (auto& t : threads_) {
+        if (t.joinable())
+            t.join();
+    }
 }
 
 void Pipeline::wake() {
     {
         std::lock_guard lock(mutex_);
-        woken_ = true;
+        ++wakes_;
     }
     wake_.notify_all();
 }
@@ -113,6 +117,11 @@ PipelineCounters Pipeline::counters() const {
 }
 
 void Pipeline::run() {
+    std::uint64_t seen = 0;
+    {
+        std::lock_guard lock(mutex_);
+        seen = wakes_;
+    }
     for (;;) {
         bool worked = false;
         Clock::duration pause = timing_.idle_wait;
@@ -132,8 +141,8 @@ void Pipeline::run() {
         auto until = Clock::now() + pause;
         if (const auto due = next_retry(); due && *due < until)
             until = *due;
-        wake_.wait_until(lock, until, [this] { return stop_ || woken_; });
-        woken_ = false;
+        wake_.wait_until(lock, until, [this, seen] { return stop_ || wakes_ != seen; });
+        seen = wakes_;
     }
 }
 
@@ -155,29 +164,53 @@ bool Pipeline::work_once() {
             // its `received` notice always comes before `returned`.
             if (item.source == kNoticeSource && !item.source_confirmed)
                 continue;
-            auto current = item;
-            if (s == State::fetched) {
-                queue_.transition(item.id,
-                                  {.to = State::inspecting, .action = "inspection started"});
-                current.state = State::inspecting;
-            }
-            inspect_item(current);
-            return true;
+            if (claim(item.id))
+                return take(item, s == State::fetched);
         }
     }
     const auto now = Clock::now();
     for (const auto& item : queue_.list(State::scanning, std::nullopt, kListBatch)) {
-        std::unique_lock lock(mutex_);
-        const auto due = scan_due_.find(item.id);
-        if (due != scan_due_.end() && due->second > now)
-            continue;
-        lock.unlock();
+        {
+            std::lock_guard lock(mutex_);
+            const auto due = scan_due_.find(item.id);
+            if (due != scan_due_.end() && due->second > now)
+                continue;
+        }
         // The entries are not kept between attempts: the worker inflates them again, and
         // a verdict that changed meanwhile (a CRL was updated) is honoured.
-        inspect_item(item);
-        return true;
+        if (claim(item.id))
+            return take(item, false);
     }
     return false;
+}
+
+bool Pipeline::claim(const queue::ItemId& id) {
+    std::lock_guard lock(mutex_);
+    return in_hand_.insert(id).second;
+}
+
+void Pipeline::release_claim(const queue::ItemId& id) {
+    std::lock_guard lock(mutex_);
+    in_hand_.erase(id);
+}
+
+bool Pipeline::take(const queue::ItemInfo& item, bool start_inspection) {
+    struct Release {
+        Pipeline& p;
+        const queue::ItemId& id;
+        ~Release() { p.release_claim(id); }
+    } release{*this, item.id};
+    // Another lane may have finished the item between the listing and the claim.
+    const auto current = queue_.find(item.id);
+    if (!current || current->state != item.state)
+        return true;
+    auto info = *current;
+    if (start_inspection) {
+        queue_.transition(item.id, {.to = State::inspecting, .action = "inspection started"});
+        info.state = State::inspecting;
+    }
+    inspect_item(info);
+    return true;
 }
 
 std::optional<std::string> Pipeline::read_zip(const queue::ItemInfo& item) {
@@ -326,6 +359,13 @@ void Pipeline::count_scan(const ScanResult& r, Clock::duration took) {
         ++counters_.scans_infected;
     // An unreachable clamd tells nothing new: what it said last still stands.
     if (r.scanner_checked) {
+        if (!r.scans_archives && counters_.scans_archives != false) {
+            log::warning(
+                "clamd did not find its test file inside an archive: every entry is sent as a "
+                "stream of its own (complete, but slower); see ScanArchive in clamd.conf",
+                {{"clamd", r.scanner_version}});
+        }
+        counters_.scans_archives = r.scans_archives;
         counters_.scanner_version = r.scanner_version;
         counters_.signatures_dated = r.signatures_dated;
         counters_.scanner_checked = r.scanner_checked;

@@ -1,10 +1,11 @@
 #pragma once
 // The pipeline from a fetched item to a staged or rejected one (DESIGN.md, states):
 //   fetched → inspecting → scanning → staged, or → rejected with a `returned` notice.
-// It runs on its own thread, because an inspection or a scan may take seconds and the
-// daemon's event loop must keep serving. Failures fail closed: a worker that yields no
-// verdict puts the item on hold for an operator; a scanner that is unusable leaves the
-// item in scanning, retried with back-off; neither ever lets an item through.
+// It runs on threads of its own, because an inspection or a scan may take seconds and the
+// daemon's event loop must keep serving: `[inspect] workers` lanes, each taking one item
+// at a time through inspection and scan, never an item another lane holds. Failures fail closed: a
+// worker that yields no verdict puts the item on hold for an operator; a scanner that is unusable
+// leaves the item in scanning, retried with back-off; neither ever lets an item through.
 
 #include <chrono>
 #include <condition_variable>
@@ -13,6 +14,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -53,6 +55,7 @@ struct ScanResult {
     std::string scanner_version;
     std::optional<std::chrono::system_clock::time_point> signatures_dated;
     std::optional<std::chrono::system_clock::time_point> scanner_checked;
+    bool scans_archives = false;  // clamd found the canary inside an archive
 };
 using ScanFn =
     std::function<ScanResult(std::string_view zip, const std::vector<inspect::Entry>& entries)>;
@@ -73,6 +76,7 @@ struct PipelineCounters {
     std::string scanner_version;
     std::optional<std::chrono::system_clock::time_point> signatures_dated;
     std::optional<std::chrono::system_clock::time_point> scanner_checked;
+    std::optional<bool> scans_archives;
 };
 
 struct PipelineTiming {
@@ -90,8 +94,8 @@ class Pipeline {
     Pipeline& operator=(const Pipeline&) = delete;
 
     void start();
-    // Finishes the item at hand (bounded by the worker's and the scanner's time limits)
-    // and joins the thread.
+    // Finishes the items at hand (bounded by the worker's and the scanner's time limits)
+    // and joins the lanes.
     void stop();
     // New items may be waiting (called after a poll cycle).
     void wake();
@@ -109,6 +113,11 @@ class Pipeline {
   private:
     void run();
     bool work_once();
+    // Takes the item for this lane unless another lane holds it.
+    bool claim(const queue::ItemId& id);
+    void release_claim(const queue::ItemId& id);
+    // work_once on a claimed item.
+    bool take(const queue::ItemInfo& item, bool start_inspection);
     std::optional<std::chrono::steady_clock::time_point> next_retry() const;
     void inspect_item(const queue::ItemInfo& item);
     // The verdict for the item's bytes by its kind; nullopt when the item was held instead.
@@ -140,14 +149,16 @@ class Pipeline {
     inspect::Options options_;  // auth_method and now are set per item
     std::vector<config::AutoRelease> auto_release_;
     bool stop_ = false;
-    bool woken_ = false;
+    std::uint64_t wakes_ = 0;          // each wake(), so that every lane sees it
+    std::set<queue::ItemId> in_hand_;  // items a lane is working on
     PipelineCounters counters_;
     // Scans waiting for the scanner, by item; kept in memory: after a restart every
     // item in scanning is simply tried again.
     std::map<queue::ItemId, std::chrono::steady_clock::time_point> scan_due_;
     PipelineTiming timing_;
     Backoff scan_backoff_;
-    std::thread thread_;
+    std::size_t lanes_;
+    std::vector<std::thread> threads_;
 };
 
 // The text of a `returned` notice: codes only, never anything from the package.

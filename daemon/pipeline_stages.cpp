@@ -4,7 +4,7 @@
 
 #include "adapters/clamd/client.hpp"
 #include "adapters/clamd/package_scan.hpp"
-#include "daemon/inspect/worker_client.hpp"
+#include "daemon/inspect/worker_pool.hpp"
 
 namespace sekisho::daemon {
 
@@ -28,20 +28,23 @@ ScanResult to_scan_result(const clamd::ScanOutcome& out) {
         r.scanner_version = out.scanner->version;
         r.signatures_dated = out.scanner->signatures_dated;
         r.scanner_checked = out.scanner->checked;
+        r.scans_archives = out.scanner->scans_archives;
     }
     return r;
 }
 
-std::shared_ptr<inspect::InspectWorker> make_worker(const config::Settings& settings) {
-    return std::make_shared<inspect::InspectWorker>(inspect::WorkerSettings{
-        {},
-        std::chrono::duration_cast<std::chrono::milliseconds>(settings.inspect.worker_timeout),
-        settings.inspect.worker_memory});
+std::shared_ptr<inspect::WorkerPool> make_workers(const config::Settings& settings) {
+    return std::make_shared<inspect::WorkerPool>(
+        static_cast<std::size_t>(settings.inspect.workers),
+        inspect::WorkerSettings{
+            {},
+            std::chrono::duration_cast<std::chrono::milliseconds>(settings.inspect.worker_timeout),
+            settings.inspect.worker_memory});
 }
 
-ChukanInspectFn make_chukan_inspect_fn(std::shared_ptr<inspect::InspectWorker> worker) {
-    return [worker](std::string_view file, std::string_view kind) {
-        auto answer = worker->inspect_chukan(file, kind, inspect::ChukanLimits{});
+ChukanInspectFn make_chukan_inspect_fn(std::shared_ptr<inspect::WorkerPool> workers) {
+    return [workers](std::string_view file, std::string_view kind) {
+        auto answer = workers->inspect_chukan(file, kind, inspect::ChukanLimits{});
         InspectResult r;
         if (auto* failure = std::get_if<inspect::Failure>(&answer)) {
             r.failure = failure->reason;
@@ -55,9 +58,9 @@ ChukanInspectFn make_chukan_inspect_fn(std::shared_ptr<inspect::InspectWorker> w
     };
 }
 
-InspectFn make_inspect_fn(std::shared_ptr<inspect::InspectWorker> worker) {
-    return [worker](std::string_view zip, const inspect::Options& options) {
-        auto answer = worker->inspect(zip, options);
+InspectFn make_inspect_fn(std::shared_ptr<inspect::WorkerPool> workers) {
+    return [workers](std::string_view zip, const inspect::Options& options) {
+        auto answer = workers->inspect(zip, options);
         InspectResult r;
         if (auto* failure = std::get_if<inspect::Failure>(&answer)) {
             r.failure = failure->reason;
@@ -74,16 +77,17 @@ InspectFn make_inspect_fn(std::shared_ptr<inspect::InspectWorker> worker) {
 ScanFn make_scan_fn(const config::ClamdSettings& settings) {
     // A malformed socket is a configuration error found by --check-config; building the
     // client here throws it again so that sekishod refuses to start.
-    auto client = std::make_shared<clamd::Client>(clamd::Client::from_settings(settings));
-    const clamd::SignaturePolicy policy{
-        settings.database_dir,
-        std::chrono::duration_cast<std::chrono::milliseconds>(settings.max_signature_age)};
-    return [client, policy](std::string_view zip, const std::vector<inspect::Entry>& entries) {
+    auto scanner = std::make_shared<clamd::PackageScanner>(
+        clamd::Client::from_settings(settings),
+        clamd::SignaturePolicy{
+            settings.database_dir,
+            std::chrono::duration_cast<std::chrono::milliseconds>(settings.max_signature_age)});
+    return [scanner](std::string_view zip, const std::vector<inspect::Entry>& entries) {
         std::vector<clamd::Entry> views;
         views.reserve(entries.size());
         for (const auto& e : entries)
             views.push_back({e.name, e.bytes});
-        return to_scan_result(clamd::scan_package(*client, policy, zip, views));
+        return to_scan_result(scanner->scan(zip, views));
     };
 }
 

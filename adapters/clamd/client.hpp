@@ -47,6 +47,7 @@ class Client {
 
     const Address& address() const { return address_; }
     std::chrono::milliseconds timeout() const { return timeout_; }
+    std::uint64_t max_stream() const { return max_stream_; }
 
   private:
     std::string command(std::string_view name) const;

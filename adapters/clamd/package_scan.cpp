@@ -5,6 +5,8 @@
 #include <thread>
 #include <vector>
 
+#include "adapters/clamd/scan_bundle.hpp"
+
 namespace sekisho::clamd {
 namespace {
 
@@ -23,34 +25,11 @@ bool ends_scanning(Unavailable reason) {
     return reason == Unavailable::unreachable || reason == Unavailable::timeout;
 }
 
-struct SignatureCheck {
-    std::optional<ScanOutcome> problem;  // nullopt when the signatures may be trusted
-    std::optional<ScannerInfo> scanner;
-};
-
-// VERSION and freshness.
-SignatureCheck check_signatures(const Client& client, const SignaturePolicy& policy,
-                                SystemTime now) {
-    SignatureCheck c;
-    std::string reply;
-    try {
-        reply = client.version();
-    } catch (const ClamdError& e) {
-        c.problem = unavailable(e.reason(), e.what());
-        return c;
-    }
-    c.scanner = ScannerInfo{reply, std::nullopt, now};
-    const auto version = parse_version(reply);
-    if (!version) {
-        c.problem = unavailable(Unavailable::error, "clamd " + client.address().describe() +
-                                                        ": VERSION answered " + reply);
-        return c;
-    }
-    const Freshness f = check_freshness(*version, policy.database_dir, policy.max_age, now);
-    c.scanner->signatures_dated = f.dated;
-    if (!f.fresh)
-        c.problem = unavailable(Unavailable::stale_signatures, f.reason);
-    return c;
+// A canary that clamd does not report FOUND (clean, or no answer) only means that bundles
+// are not used: every stream is then scanned on its own, as complete but slower.
+bool finds_canary(const Client& client) {
+    static const std::string canary = archive_canary();
+    return client.scan(canary).status == ScanResult::Status::found;
 }
 
 // Every entry and then the package, kParallelScans streams at a time: clamd scans each
@@ -101,6 +80,48 @@ ScanOutcome judge(const std::vector<ScanResult>& results, std::span<const Entry>
     return clean;
 }
 
+bool bundle_fits(const Client& client, const ScannerCheck& check, std::string_view package,
+                 std::span<const Entry> entries) {
+    if (!check.scanner || !check.scanner->scans_archives)
+        return false;
+    const std::uint64_t size = bundle_size(package, entries);
+    return size <= kMaxBundle && size <= client.max_stream();
+}
+
+// The outcome of one bundle, or nullopt when each file must be sent on its own (a failure
+// that separate streams may not meet: the bundle's size, say).
+std::optional<ScanOutcome> scan_bundled(const Client& client, std::string_view package,
+                                        std::span<const Entry> entries,
+                                        const std::optional<ScanOutcome>& failure) {
+    const ScanResult r = client.scan(make_bundle(package, entries));
+    switch (r.status) {
+        case ScanResult::Status::clean: {
+            if (failure)
+                return failure;
+            ScanOutcome clean;
+            clean.status = ScanOutcome::Status::clean;
+            return clean;
+        }
+        case ScanResult::Status::found: {
+            // Each file on its own names the entry. A FOUND is never let go: should no
+            // single file match again, the package carries the bundle's finding.
+            ScanOutcome o = judge(scan_all(client, package, entries), entries, std::nullopt);
+            if (o.status != ScanOutcome::Status::infected) {
+                o = ScanOutcome{};
+                o.status = ScanOutcome::Status::infected;
+                o.signature = r.signature;
+                o.entry_name = std::string(kPackageName);
+            }
+            return o;
+        }
+        case ScanResult::Status::unavailable:
+            break;
+    }
+    if (ends_scanning(r.reason))
+        return unavailable(r.reason, "bundle: " + r.detail);
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::string_view to_string(ScanOutcome::Status status) {
@@ -115,15 +136,81 @@ std::string_view to_string(ScanOutcome::Status status) {
     return "unavailable";
 }
 
+ScannerCheck check_scanner(const Client& client, const SignaturePolicy& policy, SystemTime now) {
+    ScannerCheck c;
+    std::string reply;
+    try {
+        reply = client.version();
+    } catch (const ClamdError& e) {
+        c.problem = unavailable(e.reason(), e.what());
+        return c;
+    }
+    c.scanner = ScannerInfo{reply, std::nullopt, now};
+    const auto version = parse_version(reply);
+    if (!version) {
+        c.problem = unavailable(Unavailable::error, "clamd " + client.address().describe() +
+                                                        ": VERSION answered " + reply);
+        return c;
+    }
+    const Freshness f = check_freshness(*version, policy.database_dir, policy.max_age, now);
+    c.scanner->signatures_dated = f.dated;
+    if (!f.fresh)
+        c.problem = unavailable(Unavailable::stale_signatures, f.reason);
+    c.scanner->scans_archives = finds_canary(client);
+    return c;
+}
+
+ScanOutcome scan_checked(const Client& client, const ScannerCheck& check, std::string_view package,
+                         std::span<const Entry> entries) {
+    if (check.problem && ends_scanning(check.problem->reason)) {
+        ScanOutcome o = *check.problem;
+        o.scanner = check.scanner;
+        return o;
+    }
+    std::optional<ScanOutcome> failure = check.problem;
+    if (bundle_fits(client, check, package, entries)) {
+        if (auto o = scan_bundled(client, package, entries, failure)) {
+            o->scanner = check.scanner;
+            return *o;
+        }
+    }
+    ScanOutcome o = judge(scan_all(client, package, entries), entries, std::move(failure));
+    o.scanner = check.scanner;
+    return o;
+}
+
 ScanOutcome scan_package(const Client& client, const SignaturePolicy& policy,
                          std::string_view package, std::span<const Entry> entries, SystemTime now) {
-    SignatureCheck check = check_signatures(client, policy, now);
-    if (check.problem && ends_scanning(check.problem->reason)) {
-        check.problem->scanner = std::move(check.scanner);
-        return *check.problem;
+    return scan_checked(client, check_scanner(client, policy, now), package, entries);
+}
+
+PackageScanner::PackageScanner(Client client, SignaturePolicy policy,
+                               std::chrono::milliseconds recheck)
+    : client_(std::move(client)), policy_(std::move(policy)), recheck_(recheck) {}
+
+ScannerCheck PackageScanner::current_check(SystemTime now) {
+    std::lock_guard lock(mutex_);
+    const bool fresh = check_ && now >= checked_at_ && now - checked_at_ < recheck_;
+    if (fresh)
+        return *check_;
+    ScannerCheck c = check_scanner(client_, policy_, now);
+    // No answer is not kept: the next package asks again.
+    if (c.problem && ends_scanning(c.problem->reason)) {
+        check_.reset();
+    } else {
+        check_ = c;
+        checked_at_ = now;
     }
-    ScanOutcome o = judge(scan_all(client, package, entries), entries, std::move(check.problem));
-    o.scanner = std::move(check.scanner);
+    return c;
+}
+
+ScanOutcome PackageScanner::scan(std::string_view package, std::span<const Entry> entries,
+                                 SystemTime now) {
+    ScanOutcome o = scan_checked(client_, current_check(now), package, entries);
+    if (o.status == ScanOutcome::Status::unavailable && ends_scanning(o.reason)) {
+        std::lock_guard lock(mutex_);
+        check_.reset();
+    }
     return o;
 }
 

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -37,6 +38,10 @@ struct ScannerInfo {
     std::string version;                         // the VERSION reply, printable
     std::optional<SystemTime> signatures_dated;  // as check_freshness dated them
     SystemTime checked;                          // when the check ran
+    // clamd found the EICAR test file inside a tar archive (archive_canary()): a filing
+    // may then go to it as one bundle (scan_bundle.hpp). When not, each entry and the
+    // package are sent as streams of their own, as complete but slower.
+    bool scans_archives = false;
 };
 
 struct ScanOutcome {
@@ -57,13 +62,50 @@ struct ScanOutcome {
 // "clean", "infected", "unavailable".
 std::string_view to_string(ScanOutcome::Status status);
 
-// Asks VERSION and checks freshness (an unreachable or silent clamd ends the scan there),
-// then scans every entry and the package, up to four streams at once. The first FOUND in
-// entry order (the package last, so a finding inside an entry names that entry) makes the
-// item infected, even if another stream failed; otherwise the first failure makes it
-// unavailable.
+// What the scanner check found: VERSION, freshness and the archive canary.
+struct ScannerCheck {
+    std::optional<ScanOutcome> problem;  // nullopt when the signatures may be trusted
+    std::optional<ScannerInfo> scanner;  // nullopt when VERSION got no answer
+};
+
+// Asks VERSION, checks freshness and, when clamd answered, whether it scans inside archives.
+ScannerCheck check_scanner(const Client& client, const SignaturePolicy& policy, SystemTime now);
+
+// Scans the package and every entry after `check`: an unreachable or silent clamd ends the
+// scan there. When clamd scans archives and the bundle is small enough (kMaxBundle and the
+// client's max_stream), the package and the entries go as one bundle; otherwise, and to
+// name the entry when the bundle is FOUND, each is a stream of its own, up to four at once.
+// The first FOUND in entry order (the package last, so a finding inside an entry names that
+// entry) makes the item infected, even if another stream failed; otherwise the first
+// failure makes it unavailable.
+ScanOutcome scan_checked(const Client& client, const ScannerCheck& check, std::string_view package,
+                         std::span<const Entry> entries);
+
+// check_scanner, then scan_checked.
 ScanOutcome scan_package(const Client& client, const SignaturePolicy& policy,
                          std::string_view package, std::span<const Entry> entries,
                          SystemTime now = std::chrono::system_clock::now());
+
+// scan_package for the pipeline's threads: the scanner check is kept for `recheck` (it
+// changes in hours: signatures are updated a few times a day), and asked again at once
+// after a scan found clamd unreachable or silent. Safe to call from several threads.
+class PackageScanner {
+  public:
+    PackageScanner(Client client, SignaturePolicy policy,
+                   std::chrono::milliseconds recheck = std::chrono::seconds(10));
+
+    ScanOutcome scan(std::string_view package, std::span<const Entry> entries,
+                     SystemTime now = std::chrono::system_clock::now());
+
+  private:
+    ScannerCheck current_check(SystemTime now);
+
+    Client client_;
+    SignaturePolicy policy_;
+    std::chrono::milliseconds recheck_;
+    std::mutex mutex_;
+    std::optional<ScannerCheck> check_;
+    SystemTime checked_at_{};
+};
 
 }  // namespace sekisho::clamd

@@ -4,7 +4,9 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "daemon/inspect/reason_codes.hpp"
@@ -21,11 +23,52 @@ std::string cert_position(std::size_t index) {
     return kCertPath + "/ds:X509Certificate[" + std::to_string(index + 1) + "]";
 }
 
+constexpr std::size_t kParsedCerts = 256;
+
+struct ParsedCerts {
+    std::mutex mutex;
+    std::unordered_map<std::string, X509Ptr> certs;  // by DER bytes
+};
+ParsedCerts g_parsed;
+
 struct Certificates {
     std::vector<X509Ptr> all;
     std::size_t signer = 0;  // index into all
     bool found = false;
 };
+
+// A certificate parsed before, or nullptr. Filers sign many packages with one certificate,
+// and OpenSSL 3 spends most of a d2i_X509 on decoding the public key: a package reuses the
+// parse of the same DER bytes (never a verdict: chain, validity and revocation are checked
+// again for every package).
+X509Ptr parsed_before(const std::string& der) {
+    std::lock_guard lock(g_parsed.mutex);
+    const auto found = g_parsed.certs.find(der);
+    if (found == g_parsed.certs.end() || X509_up_ref(found->second.get()) != 1)
+        return nullptr;
+    return X509Ptr(found->second.get());
+}
+
+void remember_parse(const std::string& der, X509* cert) {
+    std::lock_guard lock(g_parsed.mutex);
+    if (g_parsed.certs.size() >= kParsedCerts)
+        g_parsed.certs.clear();
+    if (X509_up_ref(cert) == 1)
+        g_parsed.certs.emplace(der, X509Ptr(cert));
+}
+
+X509Ptr parse_der(const std::string& der) {
+    if (X509Ptr cert = parsed_before(der))
+        return cert;
+    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+    if (!cert || p != reinterpret_cast<const unsigned char*>(der.data()) + der.size()) {
+        ERR_clear_error();
+        return nullptr;
+    }
+    remember_parse(der, cert.get());
+    return cert;
+}
 
 // The signer is the one certificate of X509Data that issued none of the others; the rest
 // are intermediates offered for the chain. Anything else leaves no signer.
@@ -33,10 +76,8 @@ Certificates read_certificates(xmlNode* signature, Verdict& verdict) {
     Certificates out;
     const auto ders = key_info_certificates(signature, verdict);
     for (std::size_t i = 0; i < ders.size(); ++i) {
-        const auto* p = reinterpret_cast<const unsigned char*>(ders[i].data());
-        X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(ders[i].size())));
-        if (!cert || p != reinterpret_cast<const unsigned char*>(ders[i].data()) + ders[i].size()) {
-            ERR_clear_error();
+        X509Ptr cert = parse_der(ders[i]);
+        if (!cert) {
             verdict.add(code::sig_untrusted, cert_position(i), "X509Certificate is not DER");
             return {};
         }
@@ -75,8 +116,8 @@ bool check_signer(const Certificates& certs, const Options& options, Verdict& ve
             intermediates.push_back(certs.all[i].get());
     }
     const std::time_t now = options.now != 0 ? options.now : std::time(nullptr);
-    const TrustStore store(options.trust_anchors, options.crls);
-    store.check(signer, intermediates, now, where, verdict);
+    const auto store = TrustStore::shared(options.trust_anchors, options.crls);
+    store->check(signer, intermediates, now, where, verdict);
     return key_ok;
 }
 

@@ -6,6 +6,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <string_view>
@@ -177,6 +178,27 @@ TrustStore::TrustStore(const std::vector<std::string>& anchors_pem,
         throw;
     }
     has_crls_ = !crls.empty();
+}
+
+std::shared_ptr<const TrustStore> TrustStore::shared(const std::vector<std::string>& anchors_pem,
+                                                     const std::vector<std::string>& crls) {
+    struct Cache {
+        std::mutex mutex;
+        std::vector<std::string> anchors;
+        std::vector<std::string> crls;
+        std::shared_ptr<const TrustStore> store;
+    };
+    static Cache cache;
+    std::lock_guard lock(cache.mutex);
+    if (!cache.store || cache.anchors != anchors_pem || cache.crls != crls) {
+        // Built before the cache is touched: a configuration that does not parse throws
+        // and leaves the previous store in place for the requests that still match it.
+        auto store = std::make_shared<const TrustStore>(anchors_pem, crls);
+        cache.anchors = anchors_pem;
+        cache.crls = crls;
+        cache.store = std::move(store);
+    }
+    return cache.store;
 }
 
 TrustStore::~TrustStore() {

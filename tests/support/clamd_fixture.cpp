@@ -114,7 +114,8 @@ void ClamdFixture::write_config() const {
         << "LogSyslog no\n"
         << "StreamMaxLength " << options_.stream_max_length << "\n"
         << "MaxThreads 4\n"
-        << "Bytecode no\n";
+        << "Bytecode no\n"
+        << "ScanArchive " << (options_.scan_archive ? "yes" : "no") << "\n";
     if (options_.tcp)
         out << "TCPAddr 127.0.0.1\nTCPSocket " << tcp_port_ << "\n";
     if (!out.flush())

@@ -30,6 +30,7 @@ inline constexpr std::string_view kMarkerSignature = "Sekisho.Test.Marker.UNOFFI
 struct ClamdOptions {
     std::string stream_max_length = "2M";  // clamd's StreamMaxLength
     bool tcp = false;                      // also listen on 127.0.0.1 at a free port
+    bool scan_archive = true;              // clamd's ScanArchive
     std::chrono::seconds ready_within{90};
 };
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "adapters/clamd/package_scan.hpp"
+#include "adapters/clamd/scan_bundle.hpp"
 #include "tests/support/clamd_fixture.hpp"
 
 using namespace sekisho::clamd;
@@ -116,4 +117,91 @@ TEST_CASE("a package scan with clamd killed is unreachable", "[clamd][real][pack
     CHECK(o.status == Status::unavailable);
     CHECK(o.reason == Unavailable::unreachable);
     CHECK(to_string(o.status) == "unavailable");
+}
+
+TEST_CASE("clamd that scans archives gets the package and its entries as one bundle",
+          "[clamd][real][package]") {
+    ClamdFixture clamd;
+    const auto client = client_for(clamd);
+    const auto check = check_scanner(client, policy_for(clamd), std::chrono::system_clock::now());
+    REQUIRE(check.scanner);
+    CHECK(check.scanner->scans_archives);
+    CHECK_FALSE(check.problem);
+    // A finding in any member of a bundle is clamd's finding for the whole stream.
+    const auto clean = package_of({{"kousei.xml", "<kousei/>"}, {"a.txt", "clean"}});
+    CHECK(client.scan(make_bundle(clean.bytes, clean.entries)).status == ScanResult::Status::clean);
+    const auto bad = package_of({{"kousei.xml", "<kousei/>"},
+                                 {"a.txt", "clean"},
+                                 {"b.txt", std::string(sekisho::test::kClamdTestMarker)}});
+    const auto found = client.scan(make_bundle(clean.bytes, bad.entries));
+    CHECK(found.status == ScanResult::Status::found);
+    CHECK(found.signature == sekisho::test::kMarkerSignature);
+    // The outcome still names the entry.
+    const auto o = scan_checked(client, check, clean.bytes, bad.entries);
+    REQUIRE(o.status == Status::infected);
+    CHECK(o.entry_index == 2u);
+    CHECK(o.entry_name == "b.txt");
+}
+
+TEST_CASE("clamd that does not scan archives gets every entry as a stream of its own",
+          "[clamd][real][package]") {
+    ClamdFixture clamd(sekisho::test::ClamdOptions{.scan_archive = false});
+    const auto check =
+        check_scanner(client_for(clamd), policy_for(clamd), std::chrono::system_clock::now());
+    REQUIRE(check.scanner);
+    CHECK_FALSE(check.scanner->scans_archives);
+    const auto p = package_of(
+        {{"kousei.xml", "<kousei/>"}, {"attach.txt", sekisho::test::eicar_test_string()}});
+    const auto o = scan_checked(client_for(clamd), check, p.bytes, p.entries);
+    REQUIRE(o.status == Status::infected);
+    CHECK(o.entry_name == "attach.txt");
+    CHECK_FALSE(o.scanner->scans_archives);
+    const auto clean = package_of({{"kousei.xml", "<kousei/>"}, {"a.txt", "clean"}});
+    CHECK(scan_checked(client_for(clamd), check, clean.bytes, clean.entries).status ==
+          Status::clean);
+}
+
+TEST_CASE("a filing too large for one bundle is scanned a stream per file",
+          "[clamd][real][package]") {
+    ClamdFixture clamd(sekisho::test::ClamdOptions{.stream_max_length = "16M"});
+    const std::string big = text(kMaxBundle / 2, 'b');
+    const auto p = package_of(
+        {{"a.pdf", big}, {"b.pdf", big}, {"m.txt", std::string(sekisho::test::kClamdTestMarker)}});
+    REQUIRE(bundle_size(p.bytes, p.entries) > kMaxBundle);
+    const auto o = scan_package(client_for(clamd), policy_for(clamd), "small", p.entries);
+    REQUIRE(o.status == Status::infected);
+    CHECK(o.entry_name == "m.txt");
+    CHECK(o.scanner->scans_archives);
+}
+
+TEST_CASE("the pipeline's scanner asks VERSION again only after its interval or a failure",
+          "[clamd][real][package]") {
+    ClamdFixture clamd;
+    PackageScanner scanner(client_for(clamd), policy_for(clamd), 1h);
+    const auto p = package_of({{"a.txt", "clean"}});
+    const auto t0 = std::chrono::system_clock::now();
+    const auto first = scanner.scan(p.bytes, p.entries, t0);
+    REQUIRE(first.status == Status::clean);
+    REQUIRE(first.scanner);
+    CHECK(first.scanner->checked == t0);
+    // Within the interval the check is the same one.
+    const auto second = scanner.scan(p.bytes, p.entries, t0 + 30min);
+    CHECK(second.status == Status::clean);
+    CHECK(second.scanner->checked == t0);
+    // Past it, asked again: the signatures are now 96 h old by the database file.
+    std::filesystem::last_write_time(clamd.database_file(), std::chrono::file_clock::now() - 96h);
+    const auto third = scanner.scan(p.bytes, p.entries, t0 + 61min);
+    CHECK(third.scanner->checked == t0 + 61min);
+    CHECK(third.status == Status::unavailable);
+    CHECK(third.reason == Unavailable::stale_signatures);
+    // A clamd that went away is noticed at once, and asked again when it is back.
+    std::filesystem::last_write_time(clamd.database_file(), std::chrono::file_clock::now());
+    clamd.kill();
+    const auto gone = scanner.scan(p.bytes, p.entries, t0 + 62min);
+    CHECK(gone.status == Status::unavailable);
+    CHECK(gone.reason == Unavailable::unreachable);
+    clamd.restart();
+    const auto back = scanner.scan(p.bytes, p.entries, t0 + 63min);
+    CHECK(back.status == Status::clean);
+    CHECK(back.scanner->checked == t0 + 63min);
 }

@@ -44,6 +44,7 @@ inline bool has_twelve_digit_run(const std::string& text) {
 struct PipelineFixture : DaemonRun {
     SimFixture sim;
     std::filesystem::path ca = sim.dir / "ca";
+    int workers = 4;  // [inspect] workers: the pipeline's lanes
 
     void generate(const std::vector<std::string>& args) {
         std::vector<std::string> argv{program("sekisho-sim"), "make-filings", "--out",
@@ -102,7 +103,8 @@ struct PipelineFixture : DaemonRun {
                "\nuser_id = \"K1234567\"\npassword_credential = " + q(d / "password") +
                "\npoll_interval = \"1s\"\ntimeout = \"5s\"\n" + "[inspect]\ntrust_anchors = [" +
                q(ca / "trust-anchor.pem") + "]\ncrl_files = [" + q(ca / "crl.pem") +
-               "]\nworker_timeout = \"5s\"\n" + clamd_config();
+               "]\nworker_timeout = \"5s\"\nworkers = " + std::to_string(workers) + "\n" +
+               clamd_config();
     }
 
     void start_all() {

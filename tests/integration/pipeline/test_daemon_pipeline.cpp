@@ -153,6 +153,7 @@ TEST_CASE("an unreachable clamd leaves valid filings in scanning until it is bac
 TEST_CASE("a hung or crashed inspection worker holds the item and the daemon keeps serving",
           "[pipeline][daemon]") {
     test::PipelineFixture f;
+    f.workers = 1;  // the next package goes to the worker the test stopped
     f.generate({"--count", "1"});
     f.start_all();
     const auto settled = [&](double staged, double held) {

@@ -1,8 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "daemon/inspect/reason_codes.hpp"
@@ -430,4 +432,72 @@ TEST_CASE("a rejected chukan file owes no notice, and without an inspector it is
     p2.stop();
     CHECK(f.q->find(bad)->reasons_json.find("E-CHUKAN-TRAILER") != std::string::npos);
     CHECK(f.q->pending_notices() == 0);
+}
+
+namespace {
+
+// An inspector that records which packages it saw and how many calls overlapped.
+struct OverlapProbe {
+    std::mutex mutex;
+    std::multiset<std::string> seen;
+    int in_flight = 0;
+    int most_at_once = 0;
+
+    InspectFn inspect_fn() {
+        return [this](std::string_view zip, const inspect::Options&) {
+            {
+                std::lock_guard lock(mutex);
+                seen.insert(std::string(zip));
+                most_at_once = std::max(most_at_once, ++in_flight);
+            }
+            std::this_thread::sleep_for(50ms);
+            {
+                std::lock_guard lock(mutex);
+                --in_flight;
+            }
+            return InspectResult{inspect::Verdict{}, {}, {"2200700"}, "", {}};
+        };
+    }
+};
+
+int staged_in(test::QueueFixture& f, const std::vector<queue::ItemId>& ids) {
+    int n = 0;
+    for (const auto& id : ids)
+        n += f.q->find(id)->state == State::staged ? 1 : 0;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("lanes take different items at once and every item exactly once", "[pipeline]") {
+    const std::int64_t lanes = GENERATE(1, 4);
+    test::QueueFixture f;
+    std::vector<queue::ItemId> ids;
+    for (int i = 0; i < 12; ++i)
+        ids.push_back(confirmed(f, "L" + std::to_string(i), "zip " + std::to_string(i), kMeta));
+    OverlapProbe probe;
+    config::InspectSettings settings;
+    settings.workers = lanes;
+    Pipeline p(
+        *f.q, settings, probe.inspect_fn(),
+        [](std::string_view, const std::vector<inspect::Entry>&) {
+            return scan_result(ScanStatus::clean);
+        },
+        fast());
+    p.start();
+    const auto until = std::chrono::steady_clock::now() + 20s;
+    while (staged_in(f, ids) < 12 && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(10ms);
+    p.stop();
+    CHECK(staged_in(f, ids) == 12);
+    std::lock_guard lock(probe.mutex);
+    CHECK(probe.seen.size() == 12);
+    for (int i = 0; i < 12; ++i)
+        CHECK(probe.seen.count("zip " + std::to_string(i)) == 1);
+    if (lanes == 1)
+        CHECK(probe.most_at_once == 1);
+    else
+        CHECK(probe.most_at_once > 1);
+    CHECK(probe.most_at_once <= lanes);
+    CHECK(p.counters().accepted == 12);
 }
