@@ -364,6 +364,10 @@ void Pipeline::count_scan(const ScanResult& r, Clock::duration took) {
                 "clamd did not find its test file inside an archive: every entry is sent as a "
                 "stream of its own (complete, but slower); see ScanArchive in clamd.conf",
                 {{"clamd", r.scanner_version}});
+        } else if (r.scans_archives && counters_.scans_archives == false) {
+            log::notice(
+                "clamd finds its test file inside archives again: a filing goes to it "
+                "as one stream");
         }
         counters_.scans_archives = r.scans_archives;
         counters_.scanner_version = r.scanner_version;

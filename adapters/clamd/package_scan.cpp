@@ -25,11 +25,11 @@ bool ends_scanning(Unavailable reason) {
     return reason == Unavailable::unreachable || reason == Unavailable::timeout;
 }
 
-// A canary that clamd does not report FOUND (clean, or no answer) only means that bundles
-// are not used: every stream is then scanned on its own, as complete but slower.
-bool finds_canary(const Client& client) {
+// A canary that clamd answers but does not report FOUND only means that bundles are not
+// used: every stream is then scanned on its own, as complete but slower.
+ScanResult scan_canary(const Client& client) {
     static const std::string canary = archive_canary();
-    return client.scan(canary).status == ScanResult::Status::found;
+    return client.scan(canary);
 }
 
 // Every entry and then the package, kParallelScans streams at a time: clamd scans each
@@ -156,7 +156,11 @@ ScannerCheck check_scanner(const Client& client, const SignaturePolicy& policy, 
     c.scanner->signatures_dated = f.dated;
     if (!f.fresh)
         c.problem = unavailable(Unavailable::stale_signatures, f.reason);
-    c.scanner->scans_archives = finds_canary(client);
+    const ScanResult canary = scan_canary(client);
+    // No answer says nothing about archives: the check counts as unanswered.
+    if (canary.status == ScanResult::Status::unavailable && ends_scanning(canary.reason))
+        c.problem = unavailable(canary.reason, "archive check: " + canary.detail);
+    c.scanner->scans_archives = canary.status == ScanResult::Status::found;
     return c;
 }
 

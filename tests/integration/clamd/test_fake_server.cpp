@@ -187,3 +187,43 @@ TEST_CASE("a package scan without a VERSION answer reports no scanner", "[clamd]
     CHECK(o.reason == Unavailable::unreachable);
     CHECK_FALSE(o.scanner);
 }
+
+TEST_CASE("a clean answer to the archive canary means no bundles, no answer means no check",
+          "[clamd][fake][package]") {
+    TempDir dir;
+    const auto built = parse_ctime("Mon Nov 23 08:00:00 2026");
+    REQUIRE(built);
+    const Entry entries[] = {{"a.txt", "abc"}, {"b.txt", "def"}};
+    {
+        // Answers OK to everything, the canary included: every file is a stream of its own.
+        FakeBehaviour b = answering("stream: OK\0"s);
+        b.version_reply = "ClamAV 1.4.6/27000/Mon Nov 23 08:00:00 2026\0"s;
+        FakeClamd fake(dir / "ok.sock", b);
+        const auto check = check_scanner(client_for(fake), SignaturePolicy{}, *built + 1h);
+        REQUIRE(check.scanner);
+        CHECK_FALSE(check.scanner->scans_archives);
+        CHECK_FALSE(check.problem);
+        const int before = fake.connections();
+        CHECK(scan_checked(client_for(fake), check, "package", entries).status ==
+              ScanOutcome::Status::clean);
+        CHECK(fake.connections() - before == 3);
+    }
+    {
+        // VERSION answered, then every stream dropped: the check itself has no answer, so
+        // the pipeline's scanner does not keep it.
+        FakeBehaviour b;
+        b.version_reply = "ClamAV 1.4.6/27000/Mon Nov 23 08:00:00 2026\0"s;
+        FakeClamd fake(dir / "drop.sock", b);
+        const auto check = check_scanner(client_for(fake), SignaturePolicy{}, *built + 1h);
+        REQUIRE(check.problem);
+        CHECK(check.problem->reason == Unavailable::unreachable);
+        CHECK_THAT(check.problem->detail, Catch::Contains("archive check"));
+        PackageScanner scanner(client_for(fake), SignaturePolicy{}, 1h);
+        const int before = fake.connections();
+        CHECK(scanner.scan("package", entries, *built + 1h).status ==
+              ScanOutcome::Status::unavailable);
+        CHECK(scanner.scan("package", entries, *built + 1h).status ==
+              ScanOutcome::Status::unavailable);
+        CHECK(fake.connections() - before == 4);  // VERSION and canary, twice
+    }
+}
