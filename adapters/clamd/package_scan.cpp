@@ -166,19 +166,16 @@ ScannerCheck check_scanner(const Client& client, const SignaturePolicy& policy, 
 
 ScanOutcome scan_checked(const Client& client, const ScannerCheck& check, std::string_view package,
                          std::span<const Entry> entries) {
-    if (check.problem && ends_scanning(check.problem->reason)) {
-        ScanOutcome o = *check.problem;
-        o.scanner = check.scanner;
-        return o;
-    }
-    std::optional<ScanOutcome> failure = check.problem;
-    if (bundle_fits(client, check, package, entries)) {
-        if (auto o = scan_bundled(client, package, entries, failure)) {
-            o->scanner = check.scanner;
-            return *o;
+    const auto outcome = [&] {
+        if (check.problem && ends_scanning(check.problem->reason))
+            return *check.problem;
+        if (bundle_fits(client, check, package, entries)) {
+            if (auto o = scan_bundled(client, package, entries, check.problem))
+                return *o;
         }
-    }
-    ScanOutcome o = judge(scan_all(client, package, entries), entries, std::move(failure));
+        return judge(scan_all(client, package, entries), entries, check.problem);
+    };
+    ScanOutcome o = outcome();
     o.scanner = check.scanner;
     return o;
 }
@@ -194,7 +191,9 @@ PackageScanner::PackageScanner(Client client, SignaturePolicy policy,
 
 ScannerCheck PackageScanner::current_check(SystemTime now) {
     std::lock_guard lock(mutex_);
-    const bool fresh = check_ && now >= checked_at_ && now - checked_at_ < recheck_;
+    // A kept check always has its scanner: one without a VERSION answer is not kept.
+    const bool fresh =
+        check_ && now >= check_->scanner->checked && now - check_->scanner->checked < recheck_;
     if (fresh)
         return *check_;
     ScannerCheck c = check_scanner(client_, policy_, now);
@@ -203,7 +202,6 @@ ScannerCheck PackageScanner::current_check(SystemTime now) {
         check_.reset();
     } else {
         check_ = c;
-        checked_at_ = now;
     }
     return c;
 }

@@ -105,7 +105,6 @@ class PackageScanner {
     std::chrono::milliseconds recheck_;
     std::mutex mutex_;
     std::optional<ScannerCheck> check_;
-    SystemTime checked_at_{};
 };
 
 }  // namespace sekisho::clamd

@@ -31,19 +31,50 @@ void check(archive* a, int status, const char* step) {
     }
 }
 
-void add_member(archive* a, std::size_t index, std::string_view bytes) {
-    std::unique_ptr<archive_entry, EntryFree> e(archive_entry_new());
-    if (!e)
-        throw std::runtime_error("scan bundle: out of memory");
-    archive_entry_set_pathname(e.get(), std::to_string(index).c_str());
-    archive_entry_set_filetype(e.get(), AE_IFREG);
-    archive_entry_set_perm(e.get(), 0600);
-    archive_entry_set_size(e.get(), static_cast<la_int64_t>(bytes.size()));
-    check(a, archive_write_header(a, e.get()), "header");
-    if (!bytes.empty() &&
-        archive_write_data(a, bytes.data(), bytes.size()) != static_cast<la_ssize_t>(bytes.size()))
-        check(a, ARCHIVE_FATAL, "data");
-}
+// An archive written into memory, members named by their position.
+class MemoryArchive {
+  public:
+    explicit MemoryArchive(bool deflated_zip) : archive_(archive_write_new()) {
+        if (!archive_)
+            throw std::runtime_error("scan bundle: out of memory");
+        archive* a = archive_.get();
+        if (deflated_zip) {
+            check(a, archive_write_set_format_zip(a), "format");
+            check(a, archive_write_zip_set_compression_deflate(a), "deflate");
+        } else {
+            check(a, archive_write_set_format_ustar(a), "format");
+        }
+        // No padding to a 10 KiB record: the stream ends where the archive does.
+        check(a, archive_write_set_bytes_per_block(a, 0), "block size");
+        check(a, archive_write_open2(a, &out_, nullptr, append, nullptr, nullptr), "open");
+    }
+
+    void reserve(std::uint64_t size) { out_.reserve(size); }
+
+    void add(std::size_t index, std::string_view bytes) {
+        std::unique_ptr<archive_entry, EntryFree> e(archive_entry_new());
+        if (!e)
+            throw std::runtime_error("scan bundle: out of memory");
+        archive_entry_set_pathname(e.get(), std::to_string(index).c_str());
+        archive_entry_set_filetype(e.get(), AE_IFREG);
+        archive_entry_set_perm(e.get(), 0600);
+        archive_entry_set_size(e.get(), static_cast<la_int64_t>(bytes.size()));
+        check(archive_.get(), archive_write_header(archive_.get(), e.get()), "header");
+        if (!bytes.empty() && archive_write_data(archive_.get(), bytes.data(), bytes.size()) !=
+                                  static_cast<la_ssize_t>(bytes.size()))
+            check(archive_.get(), ARCHIVE_FATAL, "data");
+    }
+
+    std::string finish() {
+        check(archive_.get(), archive_write_close(archive_.get()), "close");
+        archive_.reset();
+        return std::move(out_);
+    }
+
+  private:
+    std::string out_;  // declared first: the archive writes into it until it is freed
+    std::unique_ptr<archive, ArchiveFree> archive_;
+};
 
 std::uint64_t member_size(std::uint64_t bytes) {
     return kBlock + (bytes + kBlock - 1) / kBlock * kBlock;
@@ -59,23 +90,12 @@ std::uint64_t bundle_size(std::string_view package, std::span<const Entry> entri
 }
 
 std::string make_bundle(std::string_view package, std::span<const Entry> entries) {
-    std::string out;
-    out.reserve(bundle_size(package, entries));
-    {
-        std::unique_ptr<archive, ArchiveFree> a(archive_write_new());
-        if (!a)
-            throw std::runtime_error("scan bundle: out of memory");
-        check(a.get(), archive_write_set_format_ustar(a.get()), "format");
-        // No padding to a 10 KiB record: the stream ends where the archive does.
-        check(a.get(), archive_write_set_bytes_per_block(a.get(), 0), "block size");
-        check(a.get(), archive_write_open2(a.get(), &out, nullptr, append, nullptr, nullptr),
-              "open");
-        add_member(a.get(), 0, package);
-        for (std::size_t i = 0; i < entries.size(); ++i)
-            add_member(a.get(), i + 1, entries[i].bytes);
-        check(a.get(), archive_write_close(a.get()), "close");
-    }
-    return out;
+    MemoryArchive tar(false);
+    tar.reserve(bundle_size(package, entries));
+    tar.add(0, package);
+    for (std::size_t i = 0; i < entries.size(); ++i)
+        tar.add(i + 1, entries[i].bytes);
+    return tar.finish();
 }
 
 std::string archive_canary() {
@@ -84,20 +104,10 @@ std::string archive_canary() {
     std::string eicar = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$";
     eicar += "EICAR-STANDARD-ANTIVIRUS-";
     eicar += "TEST-FILE!$H+H*";
-    std::string zip;
-    {
-        std::unique_ptr<archive, ArchiveFree> a(archive_write_new());
-        if (!a)
-            throw std::runtime_error("scan bundle: out of memory");
-        check(a.get(), archive_write_set_format_zip(a.get()), "format");
-        check(a.get(), archive_write_zip_set_compression_deflate(a.get()), "deflate");
-        check(a.get(), archive_write_set_bytes_per_block(a.get(), 0), "block size");
-        check(a.get(), archive_write_open2(a.get(), &zip, nullptr, append, nullptr, nullptr),
-              "open");
-        add_member(a.get(), 0, eicar);
-        check(a.get(), archive_write_close(a.get()), "close");
-    }
-    const Entry entry{"canary", zip};
+    MemoryArchive zip(true);
+    zip.add(0, eicar);
+    const std::string zipped = zip.finish();
+    const Entry entry{"canary", zipped};
     return make_bundle("", std::span<const Entry>(&entry, 1));
 }
 

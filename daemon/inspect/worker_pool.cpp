@@ -12,12 +12,14 @@ WorkerPool::WorkerPool(std::size_t size, const WorkerSettings& settings)
 
 WorkerPool::Lease::Lease(WorkerPool& pool) : pool_(pool) {
     std::unique_lock lock(pool_.mutex_);
-    pool_.freed_.wait(lock, [this] {
-        return std::find(pool_.busy_.begin(), pool_.busy_.end(), false) != pool_.busy_.end();
+    auto& busy = pool_.busy_;
+    auto free = busy.end();
+    pool_.freed_.wait(lock, [&] {
+        free = std::find(busy.begin(), busy.end(), false);
+        return free != busy.end();
     });
-    index_ = static_cast<std::size_t>(std::find(pool_.busy_.begin(), pool_.busy_.end(), false) -
-                                      pool_.busy_.begin());
-    pool_.busy_[index_] = true;
+    *free = true;
+    index_ = static_cast<std::size_t>(free - busy.begin());
 }
 
 WorkerPool::Lease::~Lease() {
